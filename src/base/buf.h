@@ -1,0 +1,32 @@
+/*
+ * A growable byte buffer. `data` is always NUL-terminated past `len`, so a
+ * buffer of text can be used as a C string; it may also hold NULs.
+ * The buffer owns `data`; buf_free releases it, buf_steal hands it over.
+ */
+#ifndef PROFLAB_BASE_BUF_H
+#define PROFLAB_BASE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_reserve(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *data, size_t len);
+void buf_addc(struct buf *b, char c);
+void buf_adds(struct buf *b, const char *s);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Removes the first n bytes. */
+void buf_consume(struct buf *b, size_t n);
+/* Returns the data (caller frees) and leaves the buffer empty. */
+char *buf_steal(struct buf *b);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * Finding the worker and the data (see paths.h). The decision "build tree or
+ * installed" is made once, by comparing the directory of /proc/self/exe with
+ * the build directory configure recorded.
+ */
+#include "config.h"
+
+#include "core/paths.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/xmalloc.h"
+
+static char *paths_worker_path;
+static char *paths_data_path;
+
+static int
+paths_in_build_tree(void)
+{
+	static int known = -1;
+	char exe[PATH_MAX], build[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (known != -1)
+		return known;
+	known = 0;
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return known;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash == NULL)
+		return known;
+	*slash = '\0';
+	if (realpath(PROFLAB_BUILDDIR, build) != NULL && strcmp(exe, build) == 0)
+		known = 1;
+	return known;
+}
+
+const char *
+paths_worker(void)
+{
+	const char *env = getenv("PROFLAB_WORKER");
+
+	if (paths_worker_path != NULL)
+		return paths_worker_path;
+	if (env != NULL && *env != '\0')
+		paths_worker_path = xstrdup(env);
+	else if (paths_in_build_tree())
+		paths_worker_path = xstrdup(PROFLAB_BUILDDIR "/proflab-worker");
+	else
+		paths_worker_path = xstrdup(PROFLAB_PKGLIBEXECDIR "/proflab-worker");
+	return paths_worker_path;
+}
+
+const char *
+paths_datadir(void)
+{
+	const char *env = getenv("PROFLAB_DATADIR");
+
+	if (paths_data_path != NULL)
+		return paths_data_path;
+	if (env != NULL && *env != '\0')
+		paths_data_path = xstrdup(env);
+	else if (paths_in_build_tree())
+		paths_data_path = xstrdup(PROFLAB_SRCDIR);
+	else
+		paths_data_path = xstrdup(PROFLAB_PKGDATADIR);
+	return paths_data_path;
+}
+
+char *
+paths_script(const char *arg, char **cause)
+{
+	struct stat sb;
+	char *p;
+	int err;
+
+	if (stat(arg, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode)) {
+			*cause = xasprintf("cannot run %s: Is a directory", arg);
+			return NULL;
+		}
+		if (access(arg, R_OK) == -1) {
+			*cause = xasprintf("cannot open %s: %s", arg, strerror(errno));
+			return NULL;
+		}
+		return xstrdup(arg);
+	}
+	err = errno;
+	if (strchr(arg, '/') == NULL) {
+		size_t len = strlen(arg);
+		int has_py = len > 3 && strcmp(arg + len - 3, ".py") == 0;
+
+		p = xasprintf("%s/exercises/%s%s", paths_datadir(), arg, has_py ? "" : ".py");
+		if (access(p, R_OK) == 0)
+			return p;
+		free(p);
+	}
+	*cause = xasprintf("cannot open %s: %s", arg, strerror(err));
+	return NULL;
+}

@@ -1,0 +1,21 @@
+/*
+ * Where proflab's own files are: the worker executable and the data
+ * (exercises, lessons). Run from the build tree, the build tree's worker and
+ * the source tree's data are used; installed, $(pkglibexecdir) and
+ * $(pkgdatadir). PROFLAB_WORKER and PROFLAB_DATADIR override both.
+ * Returned strings are owned by the module and live until exit.
+ */
+#ifndef PROFLAB_CORE_PATHS_H
+#define PROFLAB_CORE_PATHS_H
+
+const char *paths_worker(void);
+const char *paths_datadir(void);
+/*
+ * Resolves a script argument: the path itself when it exists, else the
+ * exercise of that name (with or without ".py") in the data directory.
+ * NULL with *cause ("cannot open NAME: No such file or directory") when
+ * neither exists. Caller frees the result.
+ */
+char *paths_script(const char *arg, char **cause);
+
+#endif

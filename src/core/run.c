@@ -1,0 +1,363 @@
+/*
+ * A run of a worker or a command (see run.h). The run ends when the main
+ * process has been reaped and its pipes have reached EOF; pipes kept open by
+ * a descendant that escaped the process group are given up after a second.
+ */
+#include "config.h"
+
+#include "core/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/xmalloc.h"
+#include "core/loop.h"
+#include "core/paths.h"
+
+#define RUN_CHANNEL_FD 3
+#define RUN_DRAIN_SECONDS 1.0
+
+static void run_check_end(struct run *r);
+
+static void
+run_warn(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (r->on_warning != NULL)
+		r->on_warning(r, msg, r->arg);
+	free(msg);
+}
+
+static void
+run_close_fd(struct run *r, int *fd)
+{
+	if (*fd == -1)
+		return;
+	loop_remove_fd(r->loop, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
+static void
+run_handle_record(struct run *r, const struct chan_msg *m)
+{
+	switch (m->type) {
+	case CHAN_HELLO:
+		free(r->python_version);
+		r->python_version = xstrdup(m->fields[1]);
+		break;
+	case CHAN_MARK:
+		if (r->recording) {
+			char *end;
+			double mono = strtod(m->fields[0], &end);
+
+			if (*end != '\0' || end == m->fields[0]) {
+				r->bad_records++;
+				run_warn(r, "worker sent a mark with a bad time \"%s\"", m->fields[0]);
+				return;
+			}
+			recorder_mark(&r->rec, mono, m->fields[1]);
+		}
+		break;
+	case CHAN_EXIT:
+		free(r->exit_kind);
+		free(r->exit_detail);
+		r->exit_kind = xstrdup(m->fields[1]);
+		r->exit_detail = xstrdup(m->fields[2]);
+		break;
+	case CHAN_ERROR:
+		free(r->worker_error);
+		r->worker_error = xstrdup(m->fields[0]);
+		break;
+	case CHAN_NTYPES:
+		break;
+	}
+	if (r->on_record != NULL)
+		r->on_record(r, m, r->arg);
+}
+
+static void
+run_chan_ready(int fd, short revents, void *arg)
+{
+	struct run *r = arg;
+	struct chan_msg m;
+	char data[8192], *cause;
+	ssize_t n;
+	int rc;
+
+	n = read(fd, data, sizeof data);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		if (chan_reader_pending(&r->chan) != 0) {
+			r->bad_records++;
+			run_warn(r, "worker channel ended in the middle of a record");
+		}
+		run_close_fd(r, &r->child.chan_fd);
+		run_check_end(r);
+		return;
+	}
+	chan_reader_feed(&r->chan, data, (size_t)n);
+	for (;;) {
+		cause = NULL;
+		rc = chan_reader_next(&r->chan, &m, &cause);
+		if (rc == 0)
+			break;
+		if (rc == -1) {
+			r->bad_records++;
+			run_warn(r, "skipped a bad worker record: %s", cause);
+			free(cause);
+			continue;
+		}
+		run_handle_record(r, &m);
+		chan_msg_free(&m);
+	}
+}
+
+static void
+run_output_ready(int fd, short revents, void *arg)
+{
+	struct run *r = arg;
+	int stream = fd == r->child.out_fd ? 1 : 2;
+	char data[65536];
+	ssize_t n;
+
+	n = read(fd, data, sizeof data);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		run_close_fd(r, stream == 1 ? &r->child.out_fd : &r->child.err_fd);
+		run_check_end(r);
+		return;
+	}
+	if (r->on_output != NULL)
+		r->on_output(r, stream, data, (size_t)n, r->arg);
+}
+
+static void
+run_drain_timeout(void *arg)
+{
+	struct run *r = arg;
+
+	r->drain_timer = NULL;
+	run_close_fd(r, &r->child.out_fd);
+	run_close_fd(r, &r->child.err_fd);
+	run_close_fd(r, &r->child.chan_fd);
+	run_check_end(r);
+}
+
+static void
+run_check_end(struct run *r)
+{
+	if (r->state == RUN_ENDED || !r->reaped)
+		return;
+	if (r->child.out_fd != -1 || r->child.err_fd != -1 || r->child.chan_fd != -1) {
+		if (r->drain_timer == NULL)
+			r->drain_timer = loop_add_timer(r->loop, loop_now() + RUN_DRAIN_SECONDS,
+			    run_drain_timeout, r);
+		return;
+	}
+	if (r->drain_timer != NULL) {
+		loop_cancel_timer(r->loop, r->drain_timer);
+		r->drain_timer = NULL;
+	}
+	if (r->kill_timer != NULL) {
+		loop_cancel_timer(r->loop, r->kill_timer);
+		r->kill_timer = NULL;
+	}
+	if (r->recording)
+		recorder_finish(&r->rec, RECORDER_PROCESS_ENDED, NULL);
+	r->state = RUN_ENDED;
+	if (r->on_end != NULL)
+		r->on_end(r, r->arg);
+}
+
+static void
+run_sigchld(int signo, void *arg)
+{
+	struct run *r = arg;
+	char *cause = NULL;
+	int rc;
+
+	if (r->reaped || r->child.pid <= 0)
+		return;
+	rc = spawn_reap(&r->child, 0, &r->status, &cause);
+	if (rc == -1) {
+		run_warn(r, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (rc == 0)
+		return;
+	r->reaped = 1;
+	/* Whatever the script left in its process group goes with it. */
+	spawn_kill_group(&r->child, SIGKILL);
+	if (r->recording)
+		recorder_finish(&r->rec, RECORDER_PROCESS_ENDED, NULL);
+	run_check_end(r);
+}
+
+static void
+run_kill_timeout(void *arg)
+{
+	struct run *r = arg;
+
+	r->kill_timer = NULL;
+	r->stop_requested = 2;
+	spawn_kill_group(&r->child, SIGKILL);
+}
+
+void
+run_stop(struct run *r)
+{
+	if (r->state == RUN_ENDED || r->reaped)
+		return;
+	if (r->stop_requested == 0) {
+		r->stop_requested = 1;
+		r->state = RUN_STOPPING;
+		kill(r->child.pid, SIGINT);
+		r->kill_timer = loop_add_timer(r->loop, loop_now() + r->grace, run_kill_timeout, r);
+		return;
+	}
+	if (r->kill_timer != NULL) {
+		loop_cancel_timer(r->loop, r->kill_timer);
+		r->kill_timer = NULL;
+	}
+	r->stop_requested = 2;
+	spawn_kill_group(&r->child, SIGKILL);
+}
+
+int
+run_start(struct run *r, struct loop *l, const struct run_opts *o, char **cause)
+{
+	struct spawn_opts so;
+	char **argv = NULL, *pdeath = NULL;
+	const char *env[2] = { NULL, NULL };
+	size_t n = 0;
+	int rc;
+
+	r->loop = l;
+	r->state = RUN_STARTING;
+	r->grace = o->grace > 0 ? o->grace : 2.0;
+	r->child.pid = -1;
+	r->child.out_fd = r->child.err_fd = r->child.chan_fd = -1;
+	chan_reader_init(&r->chan);
+	memset(&so, 0, sizeof so);
+	if (o->argv == NULL) {
+		for (char *const *a = o->script_args; a != NULL && *a != NULL; a++)
+			n++;
+		argv = xcalloc(n + 6, sizeof *argv);
+		argv[0] = (char *)paths_worker();
+		argv[1] = (char *)"--channel-fd";
+		argv[2] = (char *)"3";
+		argv[3] = (char *)"--";
+		argv[4] = (char *)o->script;
+		for (size_t i = 0; i < n; i++)
+			argv[5 + i] = o->script_args[i];
+		so.argv = argv;
+		so.channel_fd = RUN_CHANNEL_FD;
+		pdeath = xstrdup("PROFLAB_PDEATHSIG=1");
+		env[0] = pdeath;
+		so.env = env;
+		r->is_worker = 1;
+	} else {
+		so.argv = o->argv;
+	}
+	so.capture_output = o->capture_output;
+	so.keep_stdin = o->keep_stdin && !isatty(STDIN_FILENO);
+	so.pdeathsig = 1;
+	if (loop_add_signal(l, SIGCHLD, run_sigchld, r, cause) == -1) {
+		free(argv);
+		free(pdeath);
+		return -1;
+	}
+	rc = spawn_start(&so, &r->child, cause);
+	free(argv);
+	/* putenv in the child kept the string; the parent's copy can go. */
+	free(pdeath);
+	if (rc == -1)
+		return -1;
+	r->state = RUN_RUNNING;
+	if (r->child.out_fd != -1) {
+		loop_add_fd(l, r->child.out_fd, POLLIN, run_output_ready, r);
+		loop_add_fd(l, r->child.err_fd, POLLIN, run_output_ready, r);
+	}
+	if (r->child.chan_fd != -1)
+		loop_add_fd(l, r->child.chan_fd, POLLIN, run_chan_ready, r);
+	if (o->record) {
+		struct recorder_opts ro = o->rec;
+
+		ro.pid = (int)r->child.pid;
+		ro.start = r->child.start;
+		if (recorder_start(&r->rec, l, &ro, cause) == -1) {
+			spawn_kill_group(&r->child, SIGKILL);
+			spawn_reap(&r->child, 1, &r->status, &(char *){ NULL });
+			r->reaped = 1;
+			spawn_close(&r->child);
+			r->state = RUN_ENDED;
+			return -1;
+		}
+		r->recording = 1;
+	}
+	/* A child that ended before SIGCHLD was routed is reaped here. */
+	run_sigchld(SIGCHLD, r);
+	return 0;
+}
+
+char *
+run_describe(const struct run *r)
+{
+	if (!r->reaped)
+		return xstrdup("is running");
+	if (r->stop_requested == 2 && !r->status.exited && r->status.signo == SIGKILL)
+		return xasprintf("was stopped (killed after %.1f s of grace)", r->grace);
+	if (!r->status.exited && r->status.signo == SIGINT)
+		return xstrdup("was interrupted (KeyboardInterrupt)");
+	return spawn_describe(&r->status);
+}
+
+int
+run_exit_code(const struct run *r)
+{
+	return spawn_exit_code(&r->status);
+}
+
+void
+run_free(struct run *r)
+{
+	if (r->state != RUN_ENDED && r->child.pid > 0 && !r->reaped) {
+		spawn_kill_group(&r->child, SIGKILL);
+		spawn_reap(&r->child, 1, &r->status, &(char *){ NULL });
+	}
+	if (r->kill_timer != NULL)
+		loop_cancel_timer(r->loop, r->kill_timer);
+	if (r->drain_timer != NULL)
+		loop_cancel_timer(r->loop, r->drain_timer);
+	r->kill_timer = r->drain_timer = NULL;
+	if (r->child.out_fd != -1)
+		loop_remove_fd(r->loop, r->child.out_fd);
+	if (r->child.err_fd != -1)
+		loop_remove_fd(r->loop, r->child.err_fd);
+	if (r->child.chan_fd != -1)
+		loop_remove_fd(r->loop, r->child.chan_fd);
+	spawn_close(&r->child);
+	if (r->recording)
+		recorder_free(&r->rec);
+	chan_reader_free(&r->chan);
+	free(r->python_version);
+	free(r->exit_kind);
+	free(r->exit_detail);
+	free(r->worker_error);
+}

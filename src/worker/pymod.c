@@ -1,0 +1,541 @@
+/*
+ * The `proflab` module and the worker's side of the channel (see pymod.h).
+ *
+ * The channel fd lives in one static: -2 until someone sets it (the module
+ * then reads PROFLAB_CHANNEL_FD on import), -1 for no channel, or the fd.
+ * Records are encoded into a buffer and written with one write loop, so a
+ * record shorter than PIPE_BUF reaches a pipe whole. A write that fails for
+ * good (the reader went away) turns the channel off rather than raising into
+ * the script. Writes happen with the GIL held, which keeps records from
+ * different threads apart and stays safe across fork(). The channel belongs
+ * to the process that set it up: a forked child (os.fork, multiprocessing's
+ * fork method) sees no channel, as spawned children do, and never sends a
+ * second exit record.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "config.h"
+
+#include "worker/pymod.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/xmalloc.h"
+#include "core/channel.h"
+
+static int chan_fd = -2;
+static pid_t chan_pid; /* the process the channel belongs to */
+
+void
+pymod_set_channel_fd(int fd)
+{
+	chan_fd = fd;
+	chan_pid = getpid();
+}
+
+int
+pymod_channel_fd(void)
+{
+	if (chan_fd < 0 || getpid() != chan_pid)
+		return -1;
+	return chan_fd;
+}
+
+/*
+ * Writes all of data. With interruptible set (called from Python, GIL held),
+ * a signal whose handler raises stops the write if nothing went out yet:
+ * -1 with the Python error set. Returns 0 when written, -1 on failure.
+ */
+static int
+chan_write(const char *data, size_t len, int interruptible)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		n = write(chan_fd, data + off, len - off);
+		if (n >= 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (errno == EINTR) {
+			if (interruptible && off == 0 && PyErr_CheckSignals() < 0)
+				return -1;
+			continue;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			struct pollfd pfd = {.fd = chan_fd, .events = POLLOUT};
+
+			if (poll(&pfd, 1, -1) >= 0 || errno == EINTR)
+				continue;
+		}
+		chan_fd = -1;
+		return 0;
+	}
+	return 0;
+}
+
+static int
+chan_send(enum chan_type type, const char *const *fields, int n, int interruptible)
+{
+	struct buf b;
+	int rc;
+
+	if (pymod_channel_fd() == -1)
+		return 0;
+	buf_init(&b);
+	chan_encode(&b, type, fields, n);
+	rc = chan_write(b.data, b.len, interruptible);
+	buf_free(&b);
+	return rc;
+}
+
+void
+pymod_send_exit(int status, const char *kind, const char *detail)
+{
+	char st[16];
+	const char *fields[3];
+
+	snprintf(st, sizeof st, "%d", status);
+	fields[0] = st;
+	fields[1] = kind;
+	fields[2] = detail != NULL ? detail : "";
+	chan_send(CHAN_EXIT, fields, 3, 0);
+}
+
+void
+pymod_send_error(const char *message)
+{
+	chan_send(CHAN_ERROR, &message, 1, 0);
+}
+
+/* str(obj) as UTF-8 (caller frees); unencodable characters backslash-escaped. */
+static char *
+py_str(PyObject *obj)
+{
+	PyObject *s, *bytes;
+	char *out;
+
+	s = PyObject_Str(obj);
+	if (s == NULL) {
+		PyErr_Clear();
+		return xstrdup("?");
+	}
+	bytes = PyUnicode_AsEncodedString(s, "utf-8", "backslashreplace");
+	Py_DECREF(s);
+	if (bytes == NULL) {
+		PyErr_Clear();
+		return xstrdup("?");
+	}
+	out = xstrdup(PyBytes_AS_STRING(bytes));
+	Py_DECREF(bytes);
+	return out;
+}
+
+void
+pymod_send_hello(const char *script)
+{
+	const char *version = Py_GetVersion(), *fields[4];
+	PyObject *exe, *exe_bytes = NULL;
+	char pid[32], *ver;
+
+	snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	ver = xstrndup(version, strcspn(version, " "));
+	exe = PySys_GetObject("executable"); /* borrowed */
+	if (exe != NULL && PyUnicode_Check(exe)) {
+		exe_bytes = PyUnicode_EncodeFSDefault(exe);
+		if (exe_bytes == NULL)
+			PyErr_Clear();
+	}
+	fields[0] = pid;
+	fields[1] = ver;
+	fields[2] = exe_bytes != NULL ? PyBytes_AS_STRING(exe_bytes) : "";
+	fields[3] = script;
+	chan_send(CHAN_HELLO, fields, 4, 0);
+	Py_XDECREF(exe_bytes);
+	free(ver);
+}
+
+PyDoc_STRVAR(mark_doc,
+    "mark(label)\n--\n\n"
+    "Put a phase marker on the timeline of the run; str(label) names it.\n"
+    "Does nothing outside proflab.");
+
+static PyObject *
+proflab_mark(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+	static char *kwlist[] = {"label", NULL};
+	PyObject *label, *s, *bytes;
+	struct timespec ts;
+	const char *fields[2];
+	char mono[48];
+	int rc;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O:mark", kwlist, &label))
+		return NULL;
+	if (pymod_channel_fd() == -1)
+		Py_RETURN_NONE;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(mono, sizeof mono, "%lld.%09ld", (long long)ts.tv_sec, (long)ts.tv_nsec);
+	s = PyObject_Str(label);
+	if (s == NULL)
+		return NULL;
+	bytes = PyUnicode_AsEncodedString(s, "utf-8", "backslashreplace");
+	Py_DECREF(s);
+	if (bytes == NULL)
+		return NULL;
+	fields[0] = mono;
+	fields[1] = PyBytes_AS_STRING(bytes); /* a NUL in the label ends it */
+	rc = chan_send(CHAN_MARK, fields, 2, 1);
+	Py_DECREF(bytes);
+	if (rc < 0)
+		return NULL;
+	Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(channel_open_doc,
+    "channel_open()\n--\n\n"
+    "True when marks reach a proflab front end.");
+
+static PyObject *
+proflab_channel_open(PyObject *self, PyObject *unused)
+{
+	return PyBool_FromLong(pymod_channel_fd() != -1);
+}
+
+static PyMethodDef proflab_methods[] = {
+    {"mark", (PyCFunction)(void (*)(void))proflab_mark, METH_VARARGS | METH_KEYWORDS, mark_doc},
+    {"channel_open", proflab_channel_open, METH_NOARGS, channel_open_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+PyDoc_STRVAR(proflab_doc,
+    "Talk to the proflab front end from an exercise.\n\n"
+    "Import it with a fallback so the script also runs under plain python:\n"
+    "    try:\n"
+    "        from proflab import mark\n"
+    "    except ImportError:\n"
+    "        def mark(label): pass\n");
+
+static struct PyModuleDef proflab_module = {
+    PyModuleDef_HEAD_INIT,
+    "proflab",
+    proflab_doc,
+    -1,
+    proflab_methods,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+};
+
+/* The fd named by PROFLAB_CHANNEL_FD when it is open, else -1. */
+static int
+chan_fd_from_env(void)
+{
+	const char *s = getenv(CHAN_FD_ENV);
+	char *end;
+	long fd;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	fd = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || fd < 0 || fd > INT_MAX)
+		return -1;
+	if (fcntl((int)fd, F_GETFD) == -1)
+		return -1;
+	return (int)fd;
+}
+
+PyMODINIT_FUNC
+PyInit_proflab(void)
+{
+	if (chan_fd == -2)
+		pymod_set_channel_fd(chan_fd_from_env());
+	return PyModule_Create(&proflab_module);
+}
+
+/* sys.path[0] as python computes it for a script: the directory of its real path. */
+static int
+sys_path_insert0(const char *script)
+{
+	PyObject *path, *dir;
+	char *real, *slash;
+	int rc;
+
+	real = realpath(script, NULL);
+	if (real == NULL)
+		real = xstrdup(script);
+	slash = strrchr(real, '/');
+	if (slash == NULL)
+		real[0] = '\0';
+	else if (slash == real)
+		real[1] = '\0';
+	else
+		*slash = '\0';
+	dir = PyUnicode_DecodeFSDefault(real);
+	free(real);
+	if (dir == NULL)
+		return -1;
+	path = PySys_GetObject("path"); /* borrowed */
+	if (path == NULL || !PyList_Check(path)) {
+		Py_DECREF(dir);
+		PyErr_SetString(PyExc_RuntimeError, "sys.path is not a list");
+		return -1;
+	}
+	rc = PyList_Insert(path, 0, dir);
+	Py_DECREF(dir);
+	return rc;
+}
+
+/* __main__.__loader__ = SourceFileLoader("__main__", filename), as python sets it. */
+static int
+set_main_loader(PyObject *dict, PyObject *filename)
+{
+	PyObject *bootstrap, *loader_type, *loader;
+	int rc;
+
+	bootstrap = PyImport_ImportModule("_frozen_importlib_external");
+	if (bootstrap == NULL)
+		return -1;
+	loader_type = PyObject_GetAttrString(bootstrap, "SourceFileLoader");
+	Py_DECREF(bootstrap);
+	if (loader_type == NULL)
+		return -1;
+	loader = PyObject_CallFunction(loader_type, "sO", "__main__", filename);
+	Py_DECREF(loader_type);
+	if (loader == NULL)
+		return -1;
+	rc = PyDict_SetItemString(dict, "__loader__", loader);
+	Py_DECREF(loader);
+	return rc;
+}
+
+static void
+flush_stream(const char *name)
+{
+	PyObject *f, *r;
+
+	f = PySys_GetObject(name); /* borrowed */
+	if (f == NULL || f == Py_None)
+		return;
+	r = PyObject_CallMethod(f, "flush", NULL);
+	if (r == NULL)
+		PyErr_Clear();
+	Py_XDECREF(r);
+}
+
+/* Flushes sys.stderr and sys.stdout, keeping a pending exception. */
+static void
+flush_io(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	PyObject *exc = PyErr_GetRaisedException();
+
+	flush_stream("stderr");
+	flush_stream("stdout");
+	PyErr_SetRaisedException(exc);
+#else
+	PyObject *type, *value, *tb;
+
+	PyErr_Fetch(&type, &value, &tb);
+	flush_stream("stderr");
+	flush_stream("stdout");
+	PyErr_Restore(type, value, tb);
+#endif
+}
+
+/* The pending exception, normalised (new reference); the error indicator is cleared. */
+static PyObject *
+take_exception(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	return PyErr_GetRaisedException();
+#else
+	PyObject *type, *value, *tb;
+
+	PyErr_Fetch(&type, &value, &tb);
+	PyErr_NormalizeException(&type, &value, &tb);
+	if (value != NULL && tb != NULL)
+		PyException_SetTraceback(value, tb);
+	Py_XDECREF(type);
+	Py_XDECREF(tb);
+	return value;
+#endif
+}
+
+/* SystemExit: the exit code by python's rules, printing a non-integer code. */
+static void
+handle_system_exit(struct pymod_ending *end)
+{
+	PyObject *exc, *code, *err;
+
+	exc = take_exception();
+	end->kind = "systemexit";
+	fflush(stdout);
+	if (exc == NULL || exc == Py_None) {
+		end->status = 0;
+		end->detail = xstrdup("None");
+		Py_XDECREF(exc);
+		return;
+	}
+	code = PyObject_GetAttrString(exc, "code");
+	if (code == NULL) {
+		PyErr_Clear();
+		code = exc;
+		Py_INCREF(code);
+	}
+	Py_DECREF(exc);
+	end->detail = py_str(code);
+	if (code == Py_None)
+		end->status = 0;
+	else if (PyLong_Check(code))
+		end->status = (int)PyLong_AsLong(code);
+	else {
+		err = PySys_GetObject("stderr"); /* borrowed */
+		if (err == NULL || err == Py_None ||
+		    PyFile_WriteObject(code, err, Py_PRINT_RAW) < 0) {
+			PyErr_Clear();
+			PyObject_Print(code, stderr, Py_PRINT_RAW);
+			fflush(stderr);
+		}
+		PySys_WriteStderr("\n");
+		end->status = 1;
+	}
+	Py_DECREF(code);
+	PyErr_Clear();
+}
+
+/* "ZeroDivisionError", or "pkg.mod.Error" outside builtins and __main__, as tracebacks show. */
+static char *
+exception_name(PyObject *type)
+{
+	PyObject *mod, *qual;
+	char *name, *m, *q;
+
+	qual = PyObject_GetAttrString(type, "__qualname__");
+	if (qual == NULL) {
+		PyErr_Clear();
+		return xstrdup(PyExceptionClass_Name(type));
+	}
+	q = py_str(qual);
+	Py_DECREF(qual);
+	mod = PyObject_GetAttrString(type, "__module__");
+	if (mod == NULL || !PyUnicode_Check(mod)) {
+		PyErr_Clear();
+		Py_XDECREF(mod);
+		return q;
+	}
+	m = py_str(mod);
+	Py_DECREF(mod);
+	if (strcmp(m, "builtins") == 0 || strcmp(m, "__main__") == 0) {
+		free(m);
+		return q;
+	}
+	name = xasprintf("%s.%s", m, q);
+	free(m);
+	free(q);
+	return name;
+}
+
+/* Classifies and prints the pending exception, as python's top level would. */
+static void
+handle_exception(struct pymod_ending *end)
+{
+	PyObject *type;
+
+	if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
+		handle_system_exit(end);
+		return;
+	}
+	type = PyErr_Occurred(); /* borrowed */
+	if (type == NULL) {
+		end->kind = "exception";
+		end->status = 1;
+		end->detail = xstrdup("?");
+		return;
+	}
+	if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
+		end->kind = "interrupt";
+		end->status = 130;
+	} else {
+		end->kind = "exception";
+		end->status = 1;
+	}
+	end->detail = exception_name(type);
+	PyErr_Print();
+}
+
+void
+pymod_run_script(FILE *fp, const char *script, struct pymod_ending *end)
+{
+	PyCompilerFlags cf = {.cf_flags = 0, .cf_feature_version = PY_MINOR_VERSION};
+	PyObject *filename, *main_mod = NULL, *dict, *v = NULL;
+	int set_file = 0;
+
+	end->status = 0;
+	end->kind = "ok";
+	end->detail = NULL;
+
+	filename = PyUnicode_DecodeFSDefault(script);
+	if (filename == NULL)
+		goto fail;
+	if (sys_path_insert0(script) < 0)
+		goto fail;
+	if (PySys_Audit("cpython.run_file", "O", filename) < 0)
+		goto fail;
+#if PY_VERSION_HEX >= 0x030D0000
+	main_mod = PyImport_AddModuleRef("__main__");
+#else
+	main_mod = PyImport_AddModule("__main__"); /* borrowed */
+	Py_XINCREF(main_mod);
+#endif
+	if (main_mod == NULL)
+		goto fail;
+	dict = PyModule_GetDict(main_mod); /* borrowed */
+	if (PyDict_GetItemString(dict, "__file__") == NULL) {
+		if (PyDict_SetItemString(dict, "__file__", filename) < 0 ||
+		    PyDict_SetItemString(dict, "__cached__", Py_None) < 0)
+			goto fail;
+		set_file = 1;
+	}
+	if (set_main_loader(dict, filename) < 0)
+		goto fail;
+	/* A SIGINT that came during start-up raises here, before the script. */
+	if (Py_MakePendingCalls() < 0)
+		goto fail;
+
+	v = PyRun_FileExFlags(fp, script, Py_file_input, dict, dict, 1, &cf);
+	fp = NULL;
+	flush_io();
+	if (v == NULL)
+		handle_exception(end);
+	Py_XDECREF(v);
+	if (set_file) {
+		if (PyDict_DelItemString(dict, "__file__") < 0)
+			PyErr_Clear();
+		if (PyDict_DelItemString(dict, "__cached__") < 0)
+			PyErr_Clear();
+	}
+	goto done;
+
+fail:
+	if (fp != NULL)
+		fclose(fp);
+	handle_exception(end);
+done:
+	Py_XDECREF(main_mod);
+	Py_XDECREF(filename);
+	if (end->detail == NULL)
+		end->detail = xstrdup("");
+}

@@ -1,0 +1,43 @@
+/*
+ * The `proflab` module: everything the worker does inside Python. It holds
+ * the channel writer (one fd, owned by the process, never closed here), the
+ * built-in module scripts import (`proflab.mark(label)`), and the code that
+ * runs a script as __main__ and tells how it ended.
+ *
+ * worker.c registers PyInit_proflab with PyImport_AppendInittab and sets the
+ * channel fd before Python starts. Built as an extension module instead, the
+ * module reads the fd from PROFLAB_CHANNEL_FD when it is imported.
+ *
+ * Include Python.h before this header.
+ */
+#ifndef PROFLAB_WORKER_PYMOD_H
+#define PROFLAB_WORKER_PYMOD_H
+
+#include <stdio.h>
+
+PyMODINIT_FUNC PyInit_proflab(void);
+
+/* The channel's fd, or -1 for none; without a call, PyInit_proflab reads the environment. */
+void pymod_set_channel_fd(int fd);
+int pymod_channel_fd(void);
+
+/* Channel records; each a no-op without a channel. hello needs a running interpreter. */
+void pymod_send_hello(const char *script);
+void pymod_send_exit(int status, const char *kind, const char *detail);
+void pymod_send_error(const char *message);
+
+/* How a script ended: kind is "ok", "exception", "systemexit" or "interrupt". */
+struct pymod_ending {
+	int status; /* exit status, before finalisation */
+	const char *kind; /* static */
+	char *detail; /* exception type, exit code as text or ""; caller frees */
+};
+
+/*
+ * Runs the file fp (closed here) as __main__ the way `python SCRIPT` does:
+ * sys.path[0], __file__, __loader__, tracebacks through sys.excepthook and
+ * SystemExit's rules. Fills *end; needs a running interpreter.
+ */
+void pymod_run_script(FILE *fp, const char *script, struct pymod_ending *end);
+
+#endif

@@ -1,0 +1,304 @@
+/*
+ * proflab-worker: runs one Python script as __main__ in an embedded
+ * interpreter and reports on the channel how it went (see core/channel.h).
+ *
+ *   proflab-worker [--channel-fd N] [--] SCRIPT [ARGS...]
+ *
+ * Everything done inside Python lives in pymod.c; this file parses the
+ * command line, makes the process's state sane (signals, the channel fd,
+ * the environment), opens the script, and starts and ends the interpreter.
+ *
+ * The interpreter reads the usual PYTHON* environment variables
+ * (use_environment = 1), as `python SCRIPT` would: exercises may rely on
+ * PYTHONPATH, and tests pin PYTHONNOUSERSITE and friends. sys.executable is
+ * the real interpreter matching the linked libpython (PROFLAB_PYTHON_EXE,
+ * or PROFLAB_PYTHON_EXECUTABLE at run time), so multiprocessing and
+ * subprocess.run([sys.executable, ...]) start Python, not this program.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef HAVE_SYS_PRCTL_H
+#include <sys/prctl.h>
+#endif
+
+#include "base/xmalloc.h"
+#include "core/channel.h"
+#include "worker/pymod.h"
+
+#define PROGNAME "proflab-worker"
+
+/* Exit status when the script could not be run at all. */
+#define EXIT_CANNOT_RUN 2
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: " PROGNAME " [--channel-fd N] [--] SCRIPT [ARGS...]\n"
+	    "Run a Python script as __main__ for proflab.\n"
+	    "\n"
+	    "  --channel-fd N  write channel records to file descriptor N\n"
+	    "                  (default: $" CHAN_FD_ENV ", else no channel)\n"
+	    "  --help          show this help and exit\n"
+	    "  --version       show the version and exit\n"
+	    "\n"
+	    "Environment: PROFLAB_PYTHON_EXECUTABLE overrides sys.executable\n"
+	    "(default " PROFLAB_PYTHON_EXE "); PROFLAB_PDEATHSIG=1 kills the worker\n"
+	    "when its parent dies; the usual PYTHON* variables apply.\n");
+}
+
+/* Reports a failure to run the script on stderr and the channel, then exits 2. */
+static _Noreturn void cannot_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+cannot_run(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, PROGNAME ": %s\n", msg);
+	pymod_send_error(msg);
+	free(msg);
+	exit(EXIT_CANNOT_RUN);
+}
+
+/* Parses a channel fd; -1 and *cause (caller frees) when it is not an open fd. */
+static int
+parse_fd(const char *s, char **cause)
+{
+	char *end;
+	long fd;
+
+	errno = 0;
+	fd = strtol(s, &end, 10);
+	if (*s == '\0' || errno != 0 || *end != '\0' || fd < 0 || fd > INT_MAX) {
+		*cause = xasprintf("bad channel fd \"%s\"", s);
+		return -1;
+	}
+	if (fcntl((int)fd, F_GETFD) == -1) {
+		*cause = xasprintf("bad channel fd %ld: %s", fd, strerror(errno));
+		return -1;
+	}
+	return (int)fd;
+}
+
+/* Default dispositions and an empty mask, whatever the parent left us. */
+static void
+reset_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGQUIT, SIGHUP};
+	struct sigaction sa;
+	sigset_t none;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void
+set_pdeathsig(void)
+{
+	const char *s = getenv("PROFLAB_PDEATHSIG");
+
+	if (s == NULL)
+		return;
+#if defined(HAVE_PRCTL) && defined(PR_SET_PDEATHSIG)
+	if (strcmp(s, "1") == 0 && prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		fprintf(stderr, PROGNAME ": prctl(PR_SET_PDEATHSIG): %s\n", strerror(errno));
+#endif
+	unsetenv("PROFLAB_PDEATHSIG");
+}
+
+static _Noreturn void
+python_failed(PyConfig *config, PyStatus status)
+{
+	PyConfig_Clear(config);
+	if (PyStatus_IsExit(status))
+		exit(status.exitcode);
+	cannot_run("cannot start Python: %s%s%s", status.func != NULL ? status.func : "",
+	    status.func != NULL ? ": " : "", status.err_msg != NULL ? status.err_msg : "?");
+}
+
+/* A closed stdin, stdout or stderr stays closed for Python (sys.stdin is None), not the script. */
+static FILE *
+move_above_stdio(FILE *fp)
+{
+	FILE *moved;
+	int fd;
+
+	fd = fcntl(fileno(fp), F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	if (fd == -1 || (moved = fdopen(fd, "rb")) == NULL)
+		fatal("cannot move the script's fd");
+	fclose(fp);
+	return moved;
+}
+
+/* The script's name as python shows it in __file__ and tracebacks: cwd joined, not resolved. */
+static char *
+script_abspath(const char *script)
+{
+	char *cwd, *abs;
+
+	if (script[0] == '/' || (cwd = getcwd(NULL, 0)) == NULL)
+		return xstrdup(script);
+	abs = xasprintf("%s%s%s", cwd, cwd[strlen(cwd) - 1] == '/' ? "" : "/", script);
+	free(cwd);
+	return abs;
+}
+
+/* Starts the interpreter with sys.argv = argv[0..argc) (argv[0] the script). */
+static void
+python_start(int argc, char **argv)
+{
+	PyConfig config;
+	PyStatus status;
+	const char *exe;
+
+	if (PyImport_AppendInittab("proflab", PyInit_proflab) == -1)
+		fatalx("cannot register the proflab module");
+
+	PyConfig_InitPythonConfig(&config);
+	config.parse_argv = 0;
+	config.buffered_stdio = 0;
+	config.use_environment = 1;
+	config.install_signal_handlers = 1;
+#if PY_VERSION_HEX >= 0x030B0000
+	config.safe_path = 0;
+#endif
+	exe = getenv("PROFLAB_PYTHON_EXECUTABLE");
+	if (exe == NULL || *exe == '\0')
+		exe = PROFLAB_PYTHON_EXE;
+	status = PyConfig_SetBytesString(&config, &config.program_name, exe);
+	if (PyStatus_Exception(status))
+		python_failed(&config, status);
+	status = PyConfig_SetBytesString(&config, &config.executable, exe);
+	if (PyStatus_Exception(status))
+		python_failed(&config, status);
+	status = PyConfig_SetBytesArgv(&config, argc, argv);
+	if (PyStatus_Exception(status))
+		python_failed(&config, status);
+	status = Py_InitializeFromConfig(&config);
+	if (PyStatus_Exception(status))
+		python_failed(&config, status);
+	PyConfig_Clear(&config);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pymod_ending end;
+	const char *fdarg = NULL, *env;
+	char *usage_error = NULL, *cause = NULL, *script;
+	struct stat sb;
+	FILE *fp;
+	int i, fd = -1, status;
+
+	fatal_set_progname(PROGNAME);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(a, "--version") == 0) {
+			printf(PROGNAME " %s\n", PACKAGE_VERSION);
+			return 0;
+		}
+		if (strcmp(a, "--channel-fd") == 0) {
+			if (++i == argc) {
+				usage_error = xstrdup("option --channel-fd needs a value");
+				break;
+			}
+			fdarg = argv[i];
+			continue;
+		}
+		if (strncmp(a, "--channel-fd=", 13) == 0) {
+			fdarg = a + 13;
+			continue;
+		}
+		if (a[0] == '-' && a[1] != '\0') {
+			usage_error = xasprintf("unknown option %s", a);
+			break;
+		}
+		break;
+	}
+	if (usage_error == NULL && i >= argc)
+		usage_error = xstrdup("no script given");
+
+	reset_signals();
+	set_pdeathsig();
+
+	/* The channel: the option, else the environment, which children must not inherit. */
+	env = getenv(CHAN_FD_ENV);
+	if (fdarg == NULL && env != NULL && *env != '\0')
+		fdarg = env;
+	if (fdarg != NULL && (fd = parse_fd(fdarg, &cause)) == -1) {
+		fprintf(stderr, PROGNAME ": %s\n", cause);
+		free(cause);
+		return EXIT_CANNOT_RUN;
+	}
+	unsetenv(CHAN_FD_ENV);
+	if (fd > STDERR_FILENO && fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		fatal("fcntl(%d, F_SETFD)", fd);
+	pymod_set_channel_fd(fd);
+
+	if (usage_error != NULL) {
+		fprintf(stderr, PROGNAME ": %s\nTry '" PROGNAME " --help'.\n", usage_error);
+		pymod_send_error(usage_error);
+		free(usage_error);
+		return EXIT_CANNOT_RUN;
+	}
+
+	fp = fopen(argv[i], "rbe");
+	if (fp == NULL)
+		cannot_run("cannot open %s: %s", argv[i], strerror(errno));
+	if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode))
+		cannot_run("cannot open %s: %s", argv[i], strerror(EISDIR));
+	if (fileno(fp) <= STDERR_FILENO)
+		fp = move_above_stdio(fp);
+
+	python_start(argc - i, argv + i);
+	script = script_abspath(argv[i]);
+	pymod_send_hello(script);
+	pymod_run_script(fp, script, &end);
+	free(script);
+	status = end.status;
+	if (Py_FinalizeEx() < 0)
+		status = 120;
+	if (strcmp(end.kind, "interrupt") == 0)
+		status = 128 + SIGINT;
+	pymod_send_exit(status & 0xff, end.kind, end.detail);
+	free(end.detail);
+
+	if (status == 128 + SIGINT && strcmp(end.kind, "interrupt") == 0) {
+		/* Die of the signal, as python does, so the parent sees what happened. */
+		signal(SIGINT, SIG_DFL);
+		kill(getpid(), SIGINT);
+	}
+	return status;
+}

@@ -1,0 +1,5 @@
+class LessonError(Exception):
+    pass
+
+
+raise LessonError("custom")

@@ -1,0 +1,4 @@
+import time
+
+print("first line")
+time.sleep(30)
