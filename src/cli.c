@@ -40,12 +40,14 @@ static int cli_run(int, char **);
 static int cli_record(int, char **);
 
 static const struct cli_command cli_commands[] = {
-	{ "run", "run [--record] [--interval S] [--log FILE] [--plot FILE] [--time] [--grace S]\n"
-		 "      SCRIPT [ARGS...]",
-	    cli_run },
-	{ "record", "record [--interval S] [--duration S] [--include-children] [--log FILE]\n"
-		    "      [--plot FILE] (PID | 'COMMAND STRING' | -- COMMAND [ARGS...])",
-	    cli_record },
+    {"run",
+        "run [--record] [--interval S] [--log FILE] [--plot FILE] [--time] [--grace S]\n"
+        "      SCRIPT [ARGS...]",
+        cli_run},
+    {"record",
+        "record [--interval S] [--duration S] [--include-children] [--log FILE]\n"
+        "      [--plot FILE] (PID | 'COMMAND STRING' | -- COMMAND [ARGS...])",
+        cli_record},
 };
 
 void
@@ -54,14 +56,15 @@ cli_usage(FILE *f)
 	fprintf(f, "usage: proflab [--help] [--version] COMMAND [OPTIONS] ...\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
 		fprintf(f, "  proflab %s\n", cli_commands[i].synopsis);
-	fprintf(f, "\n"
-		   "  run     run a Python script in a fresh embedded interpreter, streaming its\n"
-		   "          output; --time prints real/user/sys, --record samples CPU and memory\n"
-		   "  record  sample any process or command as psrecord does: a psrecord log\n"
-		   "          (--log) and a PNG or SVG plot (--plot)\n"
-		   "\n"
-		   "SCRIPT may also name one of the tutorial's exercises (spam, compute_and_io,\n"
-		   "multi_core, compute, memory_error). See proflab(1).\n");
+	fprintf(f,
+	    "\n"
+	    "  run     run a Python script in a fresh embedded interpreter, streaming its\n"
+	    "          output; --time prints real/user/sys, --record samples CPU and memory\n"
+	    "  record  sample any process or command as psrecord does: a psrecord log\n"
+	    "          (--log) and a PNG or SVG plot (--plot)\n"
+	    "\n"
+	    "SCRIPT may also name one of the tutorial's exercises (spam, compute_and_io,\n"
+	    "multi_core, compute, memory_error). See proflab(1).\n");
 }
 
 static void
@@ -231,8 +234,8 @@ cli_check_plot_path(const char *cmd, const char *path)
 		return 0;
 	dot = strrchr(path, '.');
 	if (dot == NULL || (strcasecmp(dot, ".png") != 0 && strcasecmp(dot, ".svg") != 0)) {
-		cli_usage_error(cmd, "cannot plot to %s: the file name must end in .png or .svg",
-		    path);
+		cli_usage_error(
+		    cmd, "cannot plot to %s: the file name must end in .png or .svg", path);
 		return -1;
 	}
 	dir = xstrdup(path);
@@ -314,8 +317,8 @@ cli_print_time(const struct child_status *st)
 {
 	double user = (double)st->ru.ru_utime.tv_sec + (double)st->ru.ru_utime.tv_usec / 1e6;
 	double sys = (double)st->ru.ru_stime.tv_sec + (double)st->ru.ru_stime.tv_usec / 1e6;
-	const double v[3] = { st->real, user, sys };
-	const char *names[3] = { "real", "user", "sys" };
+	const double v[3] = {st->real, user, sys};
+	const char *names[3] = {"real", "user", "sys"};
 
 	fputc('\n', stderr);
 	for (int i = 0; i < 3; i++) {
@@ -329,14 +332,14 @@ static int
 cli_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "record", no_argument, NULL, 'r' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "log", required_argument, NULL, 'l' },
-		{ "plot", required_argument, NULL, 'p' },
-		{ "time", no_argument, NULL, 't' },
-		{ "grace", required_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"record", no_argument, NULL, 'r'},
+	    {"interval", required_argument, NULL, 'i'},
+	    {"log", required_argument, NULL, 'l'},
+	    {"plot", required_argument, NULL, 'p'},
+	    {"time", no_argument, NULL, 't'},
+	    {"grace", required_argument, NULL, 'g'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli_run_state s;
 	struct run_opts o;
@@ -355,8 +358,9 @@ cli_run(int argc, char **argv)
 			break;
 		case 'i':
 			if (cli_seconds(optarg, 0, &interval) == -1)
-				return cli_usage_error("run", "invalid --interval '%s': "
-							      "expected seconds > 0",
+				return cli_usage_error("run",
+				    "invalid --interval '%s': "
+				    "expected seconds > 0",
 				    optarg);
 			break;
 		case 'l':
@@ -372,8 +376,9 @@ cli_run(int argc, char **argv)
 			break;
 		case 'g':
 			if (cli_seconds(optarg, 0, &grace) == -1)
-				return cli_usage_error("run", "invalid --grace '%s': "
-							      "expected seconds > 0",
+				return cli_usage_error("run",
+				    "invalid --grace '%s': "
+				    "expected seconds > 0",
 				    optarg);
 			break;
 		case 'h':
@@ -533,8 +538,8 @@ cli_record_bench(int pid, long n)
 	sampler_free(sp);
 	cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
 	wall = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
-	printf("samples %ld cpu_seconds %.6f wall_seconds %.6f ns_per_sample %.1f\n", n, cpu,
-	    wall, cpu / (double)n * 1e9);
+	printf("samples %ld cpu_seconds %.6f wall_seconds %.6f ns_per_sample %.1f\n", n, cpu, wall,
+	    cpu / (double)n * 1e9);
 	return 0;
 }
 
@@ -542,14 +547,14 @@ static int
 cli_record(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "interval", required_argument, NULL, 'i' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "include-children", no_argument, NULL, 'c' },
-		{ "log", required_argument, NULL, 'l' },
-		{ "plot", required_argument, NULL, 'p' },
-		{ "bench-samples", required_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"interval", required_argument, NULL, 'i'},
+	    {"duration", required_argument, NULL, 'd'},
+	    {"include-children", no_argument, NULL, 'c'},
+	    {"log", required_argument, NULL, 'l'},
+	    {"plot", required_argument, NULL, 'p'},
+	    {"bench-samples", required_argument, NULL, 'B'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli_record_state s;
 	struct recorder_opts ro;
@@ -566,14 +571,16 @@ cli_record(int argc, char **argv)
 		switch (c) {
 		case 'i':
 			if (cli_seconds(optarg, 0, &interval) == -1)
-				return cli_usage_error("record", "invalid --interval '%s': "
-								 "expected seconds > 0",
+				return cli_usage_error("record",
+				    "invalid --interval '%s': "
+				    "expected seconds > 0",
 				    optarg);
 			break;
 		case 'd':
 			if (cli_seconds(optarg, 0, &duration) == -1)
-				return cli_usage_error("record", "invalid --duration '%s': "
-								 "expected seconds > 0",
+				return cli_usage_error("record",
+				    "invalid --duration '%s': "
+				    "expected seconds > 0",
 				    optarg);
 			break;
 		case 'c':
@@ -589,8 +596,8 @@ cli_record(int argc, char **argv)
 			errno = 0;
 			bench = strtol(optarg, &endp, 10);
 			if (*endp != '\0' || errno != 0 || bench <= 0)
-				return cli_usage_error("record", "invalid --bench-samples '%s'",
-				    optarg);
+				return cli_usage_error(
+				    "record", "invalid --bench-samples '%s'", optarg);
 			break;
 		case 'h':
 			printf("usage: proflab %s\n", cli_commands[1].synopsis);
@@ -603,8 +610,8 @@ cli_record(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("record", "no PID or command given");
 	if (!dashdash && optind + 1 < argc)
-		return cli_usage_error("record", "unexpected '%s' (quote the command, or put it after --)",
-		    argv[optind + 1]);
+		return cli_usage_error("record",
+		    "unexpected '%s' (quote the command, or put it after --)", argv[optind + 1]);
 	if (bench > 0) {
 		if (dashdash || !cli_is_pid(argv[optind]))
 			return cli_usage_error("record", "--bench-samples takes a PID");

@@ -48,6 +48,7 @@ buf_reserve(struct buf *b, size_t extra)
 	while (cap < need)
 		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
 	b->data = xrealloc(b->data, cap);
+	b->data[b->len] = '\0';
 	b->cap = cap;
 }
 

@@ -11,10 +11,10 @@
 #include "base/xmalloc.h"
 
 const struct chan_type_def chan_types[CHAN_NTYPES] = {
-	[CHAN_HELLO] = { "hello", 4 },
-	[CHAN_MARK] = { "mark", 2 },
-	[CHAN_EXIT] = { "exit", 3 },
-	[CHAN_ERROR] = { "error", 1 },
+    [CHAN_HELLO] = {"hello", 4},
+    [CHAN_MARK] = {"mark", 2},
+    [CHAN_EXIT] = {"exit", 3},
+    [CHAN_ERROR] = {"error", 1},
 };
 
 void
@@ -133,8 +133,8 @@ chan_reader_pending(const struct chan_reader *r)
 }
 
 static int
-chan_parse_line(const char *line, size_t len, unsigned long lineno, struct chan_msg *msg,
-    char **cause)
+chan_parse_line(
+    const char *line, size_t len, unsigned long lineno, struct chan_msg *msg, char **cause)
 {
 	const char *end = line + len, *p, *tab;
 	char *ucause = NULL;
@@ -167,8 +167,8 @@ chan_parse_line(const char *line, size_t len, unsigned long lineno, struct chan_
 		msg->fields[msg->nfields] =
 		    chan_unescape(start, (size_t)((tab != NULL ? tab : end) - start), &ucause);
 		if (msg->fields[msg->nfields] == NULL) {
-			*cause = xasprintf("channel record %lu (%s): %s", lineno,
-			    chan_types[type].name, ucause);
+			*cause = xasprintf(
+			    "channel record %lu (%s): %s", lineno, chan_types[type].name, ucause);
 			free(ucause);
 			chan_msg_free(msg);
 			return -1;
@@ -177,7 +177,8 @@ chan_parse_line(const char *line, size_t len, unsigned long lineno, struct chan_
 	}
 	if (msg->nfields != chan_types[type].nfields) {
 		*cause = xasprintf("channel record %lu (%s): %s fields, expected %d", lineno,
-		    chan_types[type].name, msg->nfields > chan_types[type].nfields ? "too many" : "too few",
+		    chan_types[type].name,
+		    msg->nfields > chan_types[type].nfields ? "too many" : "too few",
 		    chan_types[type].nfields);
 		if (msg->nfields > chan_types[type].nfields)
 			msg->nfields--;

@@ -31,13 +31,7 @@
  *          the worker could not run the script at all (missing file, bad
  *          option); it exits with status 2 after sending it.
  */
-enum chan_type {
-	CHAN_HELLO,
-	CHAN_MARK,
-	CHAN_EXIT,
-	CHAN_ERROR,
-	CHAN_NTYPES
-};
+enum chan_type { CHAN_HELLO, CHAN_MARK, CHAN_EXIT, CHAN_ERROR, CHAN_NTYPES };
 
 struct chan_type_def {
 	const char *name;

@@ -53,7 +53,7 @@ struct loop {
 	int stopped;
 };
 
-static int loop_sigpipe[2] = { -1, -1 };
+static int loop_sigpipe[2] = {-1, -1};
 
 double
 loop_now(void)
@@ -101,7 +101,7 @@ loop_add_fd(struct loop *l, int fd, short events, loop_fd_cb cb, void *arg)
 		l->fds = xreallocarray(l->fds, l->capfds, sizeof *l->fds);
 		l->pfds = xreallocarray(l->pfds, l->capfds, sizeof *l->pfds);
 	}
-	l->fds[l->nfds++] = (struct loop_fd){ fd, events, 0, cb, arg };
+	l->fds[l->nfds++] = (struct loop_fd){fd, events, 0, cb, arg};
 }
 
 static struct loop_fd *

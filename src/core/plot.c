@@ -195,8 +195,8 @@ plot_grid_and_axes(cairo_t *cr, const struct plot_frame *f)
 	cairo_set_source_rgb(cr, 0.12, 0.35, 0.75);
 	plot_text(cr, 24, (f->y0 + f->y1) / 2, "CPU (%)", ALIGN_CENTER, -M_PI / 2);
 	cairo_set_source_rgb(cr, 0.80, 0.25, 0.10);
-	plot_text(cr, PLOT_WIDTH - 20, (f->y0 + f->y1) / 2, "Real memory (MB)", ALIGN_CENTER,
-	    M_PI / 2);
+	plot_text(
+	    cr, PLOT_WIDTH - 20, (f->y0 + f->y1) / 2, "Real memory (MB)", ALIGN_CENTER, M_PI / 2);
 }
 
 /* One series; thinned to the minimum and maximum per pixel column. */
@@ -272,7 +272,7 @@ plot_series(cairo_t *cr, const struct plot_frame *f, const struct recording *rec
 static void
 plot_marks(cairo_t *cr, const struct plot_frame *f, const struct recording *rec)
 {
-	static const double dash[] = { 5, 4 };
+	static const double dash[] = {5, 4};
 	double x;
 
 	cairo_save(cr);
@@ -328,7 +328,7 @@ plot_legend(cairo_t *cr, const struct plot_frame *f)
 	static const struct {
 		const char *label;
 		double r, g, b;
-	} items[] = { { "CPU (%)", 0.12, 0.35, 0.75 }, { "Real memory (MB)", 0.80, 0.25, 0.10 } };
+	} items[] = {{"CPU (%)", 0.12, 0.35, 0.75}, {"Real memory (MB)", 0.80, 0.25, 0.10}};
 	cairo_text_extents_t te;
 	double x = f->x1, y = f->y0 - 10;
 
@@ -355,8 +355,7 @@ plot_draw(cairo_t *cr, const struct recording *rec, const char *title)
 	plot_frame_init(&f, rec);
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
-	cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-	    CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
 	plot_grid_and_axes(cr, &f);
 	plot_marks(cr, &f, rec);
 	plot_series(cr, &f, rec, 0);
@@ -394,8 +393,8 @@ plot_sink_write(void *closure, const unsigned char *data, unsigned int length)
 
 /* Draws onto a surface streaming into sink; a cairo error message or NULL. */
 static const char *
-plot_render(enum plot_format format, struct plot_sink *sink, const struct recording *rec,
-    const char *title)
+plot_render(
+    enum plot_format format, struct plot_sink *sink, const struct recording *rec, const char *title)
 {
 	cairo_surface_t *surface;
 	cairo_status_t status;
@@ -404,8 +403,8 @@ plot_render(enum plot_format format, struct plot_sink *sink, const struct record
 	if (format == PLOT_PNG)
 		surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, PLOT_WIDTH, PLOT_HEIGHT);
 	else
-		surface =
-		    cairo_svg_surface_create_for_stream(plot_sink_write, sink, PLOT_WIDTH, PLOT_HEIGHT);
+		surface = cairo_svg_surface_create_for_stream(
+		    plot_sink_write, sink, PLOT_WIDTH, PLOT_HEIGHT);
 	cr = cairo_create(surface);
 	plot_draw(cr, rec, title);
 	status = cairo_status(cr);
@@ -437,7 +436,8 @@ plot_write(const char *path, const struct recording *rec, const char *title, cha
 	base = base != NULL ? base + 1 : path;
 	ext = strrchr(base, '.');
 	if (ext == NULL || ext == base) {
-		*cause = xasprintf("cannot write plot %s: no file extension (use .png or .svg)", path);
+		*cause =
+		    xasprintf("cannot write plot %s: no file extension (use .png or .svg)", path);
 		return -1;
 	}
 	if (strcasecmp(ext, ".png") == 0)
@@ -445,8 +445,8 @@ plot_write(const char *path, const struct recording *rec, const char *title, cha
 	else if (strcasecmp(ext, ".svg") == 0)
 		format = PLOT_SVG;
 	else {
-		*cause = xasprintf("cannot write plot %s: unknown extension \"%s\" (use .png or .svg)",
-		    path, ext);
+		*cause = xasprintf(
+		    "cannot write plot %s: unknown extension \"%s\" (use .png or .svg)", path, ext);
 		return -1;
 	}
 

@@ -89,7 +89,7 @@ proc_skip_fields(struct proc_cursor *c, int n)
 int
 proc_parse_stat(const char *text, size_t len, struct proc_stat *st, char **cause)
 {
-	struct proc_cursor c = { text, text + len };
+	struct proc_cursor c = {text, text + len};
 	unsigned long long v;
 	long long sv;
 	const char *open, *close = NULL;
@@ -126,10 +126,9 @@ proc_parse_stat(const char *text, size_t len, struct proc_stat *st, char **cause
 		goto bad;
 	st->ppid = (int)sv;
 	if (!proc_skip_fields(&c, 9) || !proc_next_ull(&c, &st->utime) ||
-	    !proc_next_ull(&c, &st->stime) || !proc_skip_fields(&c, 4) ||
-	    !proc_next_ll(&c, &sv) || !proc_skip_fields(&c, 1) ||
-	    !proc_next_ull(&c, &st->starttime) || !proc_next_ull(&c, &st->vsize) ||
-	    !proc_next_ll(&c, &st->rss_pages))
+	    !proc_next_ull(&c, &st->stime) || !proc_skip_fields(&c, 4) || !proc_next_ll(&c, &sv) ||
+	    !proc_skip_fields(&c, 1) || !proc_next_ull(&c, &st->starttime) ||
+	    !proc_next_ull(&c, &st->vsize) || !proc_next_ll(&c, &st->rss_pages))
 		goto bad;
 	st->num_threads = sv > LONG_MAX ? LONG_MAX : (long)sv;
 	return 0;
@@ -143,7 +142,7 @@ int
 proc_parse_statm(const char *text, size_t len, unsigned long long *size_pages,
     unsigned long long *resident_pages, char **cause)
 {
-	struct proc_cursor c = { text, text + len };
+	struct proc_cursor c = {text, text + len};
 
 	if (!proc_next_ull(&c, size_pages) || !proc_next_ull(&c, resident_pages)) {
 		*cause = xstrdup("malformed statm");
@@ -155,7 +154,7 @@ proc_parse_statm(const char *text, size_t len, unsigned long long *size_pages,
 int
 proc_parse_pidlist(const char *text, size_t len, int **pids, size_t *npids, char **cause)
 {
-	struct proc_cursor c = { text, text + len };
+	struct proc_cursor c = {text, text + len};
 	unsigned long long v;
 	size_t n = 0, cap = 0;
 	int *list = NULL;

@@ -22,7 +22,7 @@ struct reclog {
 	struct buf line;
 };
 
-static const char *reclog_columns[] = { "Elapsed time", "CPU (%)", "Real (MB)", "Virtual (MB)" };
+static const char *reclog_columns[] = {"Elapsed time", "CPU (%)", "Real (MB)", "Virtual (MB)"};
 
 /* Python's str.center(width): the odd space goes where CPython puts it. */
 static void
@@ -192,14 +192,16 @@ reclog_read(const char *path, struct recording *out, char **cause)
 		rc = reclog_parse_line(line, &s);
 		if (rc == -1) {
 			*cause = xasprintf("%s:%lu: expected four numbers (time, CPU %%, real MB, "
-			    "virtual MB)", path, lineno);
+			                   "virtual MB)",
+			    path, lineno);
 			goto fail;
 		}
 		if (rc == 1)
 			recording_add_sample(out, &s);
 	}
 	if (ferror(f)) {
-		*cause = xasprintf("cannot read log %s: %s", path, strerror(errno != 0 ? errno : EIO));
+		*cause =
+		    xasprintf("cannot read log %s: %s", path, strerror(errno != 0 ? errno : EIO));
 		goto fail;
 	}
 	free(line);

@@ -78,7 +78,8 @@ recorder_tick(void *arg)
 	r->next = due;
 	recorder_arm(r);
 	if (r->timer == NULL)
-		r->timer = loop_add_timer(r->loop, r->start + r->duration, recorder_duration_end, r);
+		r->timer =
+		    loop_add_timer(r->loop, r->start + r->duration, recorder_duration_end, r);
 }
 
 static void
@@ -109,8 +110,8 @@ recorder_start(struct recorder *r, struct loop *l, const struct recorder_opts *o
 	r->interval = o->interval;
 	r->duration = o->duration;
 	recording_init(&r->rec);
-	r->sampler = sampler_open(o->proc_root != NULL ? o->proc_root : "/proc", o->pid,
-	    o->children, cause);
+	r->sampler =
+	    sampler_open(o->proc_root != NULL ? o->proc_root : "/proc", o->pid, o->children, cause);
 	if (r->sampler == NULL)
 		return -1;
 	if (o->log_path != NULL) {

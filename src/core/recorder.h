@@ -28,11 +28,11 @@ enum recorder_end {
 struct recorder_opts {
 	int pid;
 	int children;
-	double interval;	/* seconds, > 0 */
-	double duration;	/* seconds; <= 0: until the process ends */
-	const char *log_path;	/* NULL: no log; "-": standard output */
-	const char *proc_root;	/* NULL: "/proc" */
-	double start;		/* loop_now() time of t = 0; <= 0: now */
+	double interval; /* seconds, > 0 */
+	double duration; /* seconds; <= 0: until the process ends */
+	const char *log_path; /* NULL: no log; "-": standard output */
+	const char *proc_root; /* NULL: "/proc" */
+	double start; /* loop_now() time of t = 0; <= 0: now */
 };
 
 struct recorder {
@@ -43,20 +43,19 @@ struct recorder {
 	double start;
 	double interval;
 	double duration;
-	unsigned long next;	/* index of the next deadline */
+	unsigned long next; /* index of the next deadline */
 	unsigned long missed;
 	struct loop_timer *timer;
 	int pidfd;
 	enum recorder_end end;
-	double end_time;	/* seconds since start when it ended */
-	char *error;		/* set when end == RECORDER_ERROR */
+	double end_time; /* seconds since start when it ended */
+	char *error; /* set when end == RECORDER_ERROR */
 	void (*on_end)(struct recorder *, void *);
 	void *arg;
 };
 
 /* 0, or -1 with *cause (no such process, log not writable). */
-int recorder_start(struct recorder *r, struct loop *l, const struct recorder_opts *o,
-    char **cause);
+int recorder_start(struct recorder *r, struct loop *l, const struct recorder_opts *o, char **cause);
 /* A phase marker at `mono` (loop_now's clock). */
 void recorder_mark(struct recorder *r, double mono, const char *label);
 /* Ends the recording (once): closes the log and calls on_end. */

@@ -65,7 +65,8 @@ run_handle_record(struct run *r, const struct chan_msg *m)
 
 			if (*end != '\0' || end == m->fields[0]) {
 				r->bad_records++;
-				run_warn(r, "worker sent a mark with a bad time \"%s\"", m->fields[0]);
+				run_warn(
+				    r, "worker sent a mark with a bad time \"%s\"", m->fields[0]);
 				return;
 			}
 			recorder_mark(&r->rec, mono, m->fields[1]);
@@ -165,8 +166,8 @@ run_check_end(struct run *r)
 		return;
 	if (r->child.out_fd != -1 || r->child.err_fd != -1 || r->child.chan_fd != -1) {
 		if (r->drain_timer == NULL)
-			r->drain_timer = loop_add_timer(r->loop, loop_now() + RUN_DRAIN_SECONDS,
-			    run_drain_timeout, r);
+			r->drain_timer = loop_add_timer(
+			    r->loop, loop_now() + RUN_DRAIN_SECONDS, run_drain_timeout, r);
 		return;
 	}
 	if (r->drain_timer != NULL) {
@@ -244,7 +245,7 @@ run_start(struct run *r, struct loop *l, const struct run_opts *o, char **cause)
 {
 	struct spawn_opts so;
 	char **argv = NULL, *pdeath = NULL;
-	const char *env[2] = { NULL, NULL };
+	const char *env[2] = {NULL, NULL};
 	size_t n = 0;
 	int rc;
 
@@ -303,7 +304,7 @@ run_start(struct run *r, struct loop *l, const struct run_opts *o, char **cause)
 		ro.start = r->child.start;
 		if (recorder_start(&r->rec, l, &ro, cause) == -1) {
 			spawn_kill_group(&r->child, SIGKILL);
-			spawn_reap(&r->child, 1, &r->status, &(char *){ NULL });
+			spawn_reap(&r->child, 1, &r->status, &(char *){NULL});
 			r->reaped = 1;
 			spawn_close(&r->child);
 			r->state = RUN_ENDED;
@@ -339,7 +340,7 @@ run_free(struct run *r)
 {
 	if (r->state != RUN_ENDED && r->child.pid > 0 && !r->reaped) {
 		spawn_kill_group(&r->child, SIGKILL);
-		spawn_reap(&r->child, 1, &r->status, &(char *){ NULL });
+		spawn_reap(&r->child, 1, &r->status, &(char *){NULL});
 	}
 	if (r->kill_timer != NULL)
 		loop_cancel_timer(r->loop, r->kill_timer);

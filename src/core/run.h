@@ -24,13 +24,13 @@ struct loop_timer;
 enum run_state { RUN_STARTING, RUN_RUNNING, RUN_STOPPING, RUN_ENDED };
 
 struct run_opts {
-	char *const *argv;	/* a command, or NULL to run `script` in the worker */
-	const char *script;	/* with argv == NULL: the script and its args */
+	char *const *argv; /* a command, or NULL to run `script` in the worker */
+	const char *script; /* with argv == NULL: the script and its args */
 	char *const *script_args;
-	int capture_output;	/* output through on_output (else inherited) */
-	int keep_stdin;		/* pass proflab's stdin on (never a terminal) */
-	double grace;		/* seconds between SIGINT and SIGKILL; <= 0: 2 */
-	int record;		/* sample the run with a recorder */
+	int capture_output; /* output through on_output (else inherited) */
+	int keep_stdin; /* pass proflab's stdin on (never a terminal) */
+	double grace; /* seconds between SIGINT and SIGKILL; <= 0: 2 */
+	int record; /* sample the run with a recorder */
 	struct recorder_opts rec; /* pid and start are filled in by run_start */
 };
 
@@ -47,10 +47,10 @@ struct run {
 	struct loop_timer *drain_timer;
 	int reaped;
 	struct child_status status;
-	int stop_requested;	/* 1: SIGINT sent; 2: group killed */
+	int stop_requested; /* 1: SIGINT sent; 2: group killed */
 	/* From the worker's channel; NULL until known. */
 	char *python_version;
-	char *exit_kind;	/* ok, exception, systemexit, interrupt */
+	char *exit_kind; /* ok, exception, systemexit, interrupt */
 	char *exit_detail;
 	char *worker_error;
 	unsigned long bad_records;

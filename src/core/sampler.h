@@ -38,7 +38,7 @@ void sampler_free(struct sampler *s);
 /* Testing hooks and arithmetic. Units default to sysconf's values. */
 void sampler_set_units(struct sampler *s, long clock_ticks_per_sec, long page_size);
 /* 100 * (ticks - prev) / hz / dt; 0 if dt <= 0, hz <= 0 or ticks < prev. */
-double sampler_cpu_percent(unsigned long long prev_ticks, unsigned long long ticks, long hz,
-    double dt);
+double sampler_cpu_percent(
+    unsigned long long prev_ticks, unsigned long long ticks, long hz, double dt);
 
 #endif

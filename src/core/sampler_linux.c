@@ -58,7 +58,7 @@ struct sampler {
 	size_t ntree, captree;
 	struct sampler_pair {
 		int pid, ppid;
-	} *pairs;
+	} * pairs;
 	size_t npairs, cappairs;
 	struct buf scratch;
 
@@ -323,7 +323,8 @@ sampler_find_children_files(struct sampler *s, int pid)
 		if (sampler_slurp(s, path) != 0)
 			continue;
 		cause = NULL;
-		if (proc_parse_pidlist(s->scratch.data, s->scratch.len, &pids, &npids, &cause) != 0) {
+		if (proc_parse_pidlist(s->scratch.data, s->scratch.len, &pids, &npids, &cause) !=
+		    0) {
 			free(cause);
 			continue;
 		}

@@ -25,7 +25,7 @@
 static void
 spawn_child_fail(int errfd, int stage)
 {
-	int msg[2] = { stage, errno };
+	int msg[2] = {stage, errno};
 	ssize_t rc;
 
 	do
@@ -56,8 +56,8 @@ spawn_move_fd(int from, int to)
 int
 spawn_start(const struct spawn_opts *o, struct child *c, char **cause)
 {
-	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, chan[2] = { -1, -1 };
-	int status[2] = { -1, -1 }, nullfd = -1, msg[2];
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, chan[2] = {-1, -1};
+	int status[2] = {-1, -1}, nullfd = -1, msg[2];
 	sigset_t all, old;
 	ssize_t n;
 	pid_t pid;
@@ -85,8 +85,8 @@ spawn_start(const struct spawn_opts *o, struct child *c, char **cause)
 		goto fail;
 	}
 	if (pid == 0) {
-		static const int dfl[] = { SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGWINCH, SIGQUIT,
-			SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU };
+		static const int dfl[] = {SIGINT, SIGTERM, SIGPIPE, SIGCHLD, SIGWINCH, SIGQUIT,
+		    SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU};
 		sigset_t none;
 
 		for (size_t i = 0; i < sizeof dfl / sizeof dfl[0]; i++)
@@ -167,7 +167,8 @@ spawn_reap(struct child *c, int block, struct child_status *st, char **cause)
 		pid = wait4(c->pid, &wstatus, block ? 0 : WNOHANG, &st->ru);
 	while (pid == -1 && errno == EINTR);
 	if (pid == -1) {
-		*cause = xasprintf("cannot wait for process %ld: %s", (long)c->pid, strerror(errno));
+		*cause =
+		    xasprintf("cannot wait for process %ld: %s", (long)c->pid, strerror(errno));
 		return -1;
 	}
 	if (pid == 0)
@@ -210,7 +211,7 @@ spawn_exit_code(const struct child_status *st)
 void
 spawn_close(struct child *c)
 {
-	int *fds[] = { &c->out_fd, &c->err_fd, &c->chan_fd };
+	int *fds[] = {&c->out_fd, &c->err_fd, &c->chan_fd};
 
 	for (size_t i = 0; i < 3; i++) {
 		if (*fds[i] != -1)

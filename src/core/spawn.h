@@ -13,12 +13,12 @@
 #include <sys/types.h>
 
 struct spawn_opts {
-	char *const *argv;	    /* argv[0] is looked up in PATH */
-	int keep_stdin;		    /* inherit stdin instead of /dev/null */
-	int capture_output;	    /* stdout and stderr through pipes (out_fd, err_fd) */
-	int channel_fd;		    /* > 2: a channel pipe lands on this fd in the child */
-	int pdeathsig;		    /* the child dies with SIGKILL when proflab does */
-	const char *const *env;	    /* "NAME=VALUE" pairs to add, NULL-terminated, or NULL */
+	char *const *argv; /* argv[0] is looked up in PATH */
+	int keep_stdin; /* inherit stdin instead of /dev/null */
+	int capture_output; /* stdout and stderr through pipes (out_fd, err_fd) */
+	int channel_fd; /* > 2: a channel pipe lands on this fd in the child */
+	int pdeathsig; /* the child dies with SIGKILL when proflab does */
+	const char *const *env; /* "NAME=VALUE" pairs to add, NULL-terminated, or NULL */
 };
 
 struct child {

@@ -146,12 +146,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_reserve_terminates),
-		cmocka_unit_test(test_add),
-		cmocka_unit_test(test_nul_inside),
-		cmocka_unit_test(test_grow),
-		cmocka_unit_test(test_consume),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_reserve_terminates),
+	    cmocka_unit_test(test_add),
+	    cmocka_unit_test(test_nul_inside),
+	    cmocka_unit_test(test_grow),
+	    cmocka_unit_test(test_consume),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,7 +38,7 @@ static void
 test_timers_in_deadline_order(void **state)
 {
 	struct loop *l = loop_new();
-	struct order o = { { 0 }, 0, { 0 } };
+	struct order o = {{0}, 0, {0}};
 	double t0 = loop_now();
 	char *cause = NULL;
 
@@ -61,7 +61,7 @@ static void
 test_cancelled_timer_never_fires(void **state)
 {
 	struct loop *l = loop_new();
-	struct order o = { { 0 }, 0, { 0 } };
+	struct order o = {{0}, 0, {0}};
 	struct loop_timer *t;
 	char *cause = NULL;
 
@@ -100,7 +100,7 @@ static void
 test_fd_dispatch_and_removal_in_callback(void **state)
 {
 	struct loop *l = loop_new();
-	struct reader r = { l, { 0 }, 0, 0 };
+	struct reader r = {l, {0}, 0, 0};
 	char *cause = NULL;
 	int p[2];
 
@@ -163,11 +163,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_timers_in_deadline_order),
-		cmocka_unit_test(test_cancelled_timer_never_fires),
-		cmocka_unit_test(test_fd_dispatch_and_removal_in_callback),
-		cmocka_unit_test(test_signal_reaches_callback),
-		cmocka_unit_test(test_once_honours_timeout),
+	    cmocka_unit_test(test_timers_in_deadline_order),
+	    cmocka_unit_test(test_cancelled_timer_never_fires),
+	    cmocka_unit_test(test_fd_dispatch_and_removal_in_callback),
+	    cmocka_unit_test(test_signal_reaches_callback),
+	    cmocka_unit_test(test_once_honours_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,9 +16,9 @@
 
 #include "core/proc.h"
 
-#define STAT_TAIL                                                                  \
-	" 0 -1 4194304 1200 0 3 0 150 50 7 8 20 0 6 0 1000 104857600 2560 "          \
-	"18446744073709551615 94000000000000 94000000100000 140700000000000 0 0 0 0 " \
+#define STAT_TAIL                                                                                  \
+	" 0 -1 4194304 1200 0 3 0 150 50 7 8 20 0 6 0 1000 104857600 2560 "                        \
+	"18446744073709551615 94000000000000 94000000100000 140700000000000 0 0 0 0 "              \
 	"16781312 134234626 0 0 0 17 1 0 0 0 0 0\n"
 
 static void
@@ -56,7 +56,7 @@ test_stat_plain(void **state)
 static void
 test_stat_weird_comm(void **state)
 {
-	static const char *comms[] = { "my (weird) prog", "a) b", ") S 1 2 3 (", "x)", "((", "" };
+	static const char *comms[] = {"my (weird) prog", "a) b", ") S 1 2 3 (", "x)", "((", ""};
 	char text[1024];
 	struct proc_stat st;
 	char *cause = NULL;
@@ -76,7 +76,7 @@ static void
 test_stat_zombie_and_big_numbers(void **state)
 {
 	const char *text = "7 (z) Z 1 7 7 0 -1 4194304 0 0 0 0 18446744073709551615 1 0 0 20 0 1 "
-			   "0 123456789012 0 -1 0\n";
+	                   "0 123456789012 0 -1 0\n";
 	struct proc_stat st;
 	char *cause = NULL;
 
@@ -132,7 +132,7 @@ test_stat_malformed(void **state)
 	expect_stat_error("12 (cat) S 1 2 3 4 5 6 7 8 9 1x 2 3 4 5 6 7 8 9 10 11\n");
 	expect_stat_error("12 (cat) S 1 2 3\n");
 	expect_stat_error("12 (cat) S 1 2 3 0 -1 4 1 0 3 0 99999999999999999999999 50 7 8 20 0 6 0 "
-			  "1000 104857600 2560\n");
+	                  "1000 104857600 2560\n");
 }
 
 static void
@@ -152,7 +152,7 @@ test_statm(void **state)
 	assert_int_equal(size, 7);
 	assert_int_equal(res, 3);
 
-	static const char *bad[] = { "", "\n", "25600", "25600\n", "x 1", "1 -2", "1 2x 3" };
+	static const char *bad[] = {"", "\n", "25600", "25600\n", "x 1", "1 -2", "1 2x 3"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		cause = NULL;
 		assert_int_equal(proc_parse_statm(bad[i], strlen(bad[i]), &size, &res, &cause), -1);
@@ -194,7 +194,7 @@ test_pidlist(void **state)
 	assert_int_equal(pids[999], 1000);
 	free(pids);
 
-	static const char *bad[] = { "12 x", "0", "-5", "99999999999", "12,13", "1 2 3a" };
+	static const char *bad[] = {"12 x", "0", "-5", "99999999999", "12,13", "1 2 3a"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		cause = NULL;
 		pids = NULL;
@@ -208,13 +208,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stat_plain),
-		cmocka_unit_test(test_stat_weird_comm),
-		cmocka_unit_test(test_stat_zombie_and_big_numbers),
-		cmocka_unit_test(test_stat_length_bounded),
-		cmocka_unit_test(test_stat_malformed),
-		cmocka_unit_test(test_statm),
-		cmocka_unit_test(test_pidlist),
+	    cmocka_unit_test(test_stat_plain),
+	    cmocka_unit_test(test_stat_weird_comm),
+	    cmocka_unit_test(test_stat_zombie_and_big_numbers),
+	    cmocka_unit_test(test_stat_length_bounded),
+	    cmocka_unit_test(test_stat_malformed),
+	    cmocka_unit_test(test_statm),
+	    cmocka_unit_test(test_pidlist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

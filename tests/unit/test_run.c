@@ -47,10 +47,9 @@ on_end(struct run *r, void *arg)
 
 /* Runs `sh -c script` to the end; the caller frees with run_free. */
 static void
-run_sh(struct run *r, struct loop *l, struct got *g, const char *script, int record,
-    double grace)
+run_sh(struct run *r, struct loop *l, struct got *g, const char *script, int record, double grace)
 {
-	char *argv[] = { (char *)"sh", (char *)"-c", (char *)script, NULL };
+	char *argv[] = {(char *)"sh", (char *)"-c", (char *)script, NULL};
 	struct run_opts o;
 	char *cause = NULL;
 
@@ -96,7 +95,7 @@ test_output_and_exit_status(void **state)
 static void
 test_exec_failure_is_an_error(void **state)
 {
-	char *argv[] = { (char *)"/nonexistent/proflab-no-such-program", NULL };
+	char *argv[] = {(char *)"/nonexistent/proflab-no-such-program", NULL};
 	struct loop *l = loop_new();
 	struct run_opts o;
 	struct run r;
@@ -226,12 +225,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_output_and_exit_status),
-		cmocka_unit_test(test_exec_failure_is_an_error),
-		cmocka_unit_test(test_stop_kills_after_grace_and_leaves_nothing),
-		cmocka_unit_test(test_sigint_ends_a_cooperative_process),
-		cmocka_unit_test(test_recording_samples_at_deadlines),
-		cmocka_unit_test(test_paths_script),
+	    cmocka_unit_test(test_output_and_exit_status),
+	    cmocka_unit_test(test_exec_failure_is_an_error),
+	    cmocka_unit_test(test_stop_kills_after_grace_and_leaves_nothing),
+	    cmocka_unit_test(test_sigint_ends_a_cooperative_process),
+	    cmocka_unit_test(test_recording_samples_at_deadlines),
+	    cmocka_unit_test(test_paths_script),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

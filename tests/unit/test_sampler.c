@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +24,9 @@
 #include <cmocka.h>
 
 #include "core/sampler.h"
+
+#ifdef __linux__
+#include <sys/prctl.h>
 
 #define MB (1.0 / 256) /* one 4096-byte page in MB */
 
@@ -120,8 +122,8 @@ put_file(const char *root, const char *name, const char *fmt, ...)
 }
 
 static void
-put_stat(const char *root, int pid, const char *comm, char state, int ppid, int utime,
-    int stime, int starttime)
+put_stat(const char *root, int pid, const char *comm, char state, int ppid, int utime, int stime,
+    int starttime)
 {
 	char name[64];
 
@@ -286,7 +288,7 @@ static void
 test_fixture_children_scan(void **state)
 {
 	const char *root = tree_root(state);
-	static const int pids[] = { 1000, 1001, 1002, 1003, 1004, 2000, 3000 };
+	static const int pids[] = {1000, 1001, 1002, 1003, 1004, 2000, 3000};
 	char path[4400];
 
 	for (size_t i = 0; i < sizeof pids / sizeof pids[0]; i++) {
@@ -557,22 +559,46 @@ main(void)
 {
 	const char *top = getenv("top_srcdir");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cpu_percent),
-		cmocka_unit_test(test_fixture_single),
-		cmocka_unit_test_setup_teardown(test_fixture_cpu_between_readings, setup_tree,
-		    teardown_tree),
-		cmocka_unit_test(test_fixture_children),
-		cmocka_unit_test_setup_teardown(test_fixture_children_scan, setup_tree, teardown_tree),
-		cmocka_unit_test_setup_teardown(test_fixture_children_change, setup_tree,
-		    teardown_tree),
-		cmocka_unit_test_setup_teardown(test_fixture_end, setup_tree, teardown_tree),
-		cmocka_unit_test_setup_teardown(test_fixture_errors, setup_tree, teardown_tree),
-		cmocka_unit_test(test_real_self),
-		cmocka_unit_test(test_real_impossible_pid),
-		cmocka_unit_test_teardown(test_real_child_ends, teardown_children),
+	    cmocka_unit_test(test_cpu_percent),
+	    cmocka_unit_test(test_fixture_single),
+	    cmocka_unit_test_setup_teardown(
+	        test_fixture_cpu_between_readings, setup_tree, teardown_tree),
+	    cmocka_unit_test(test_fixture_children),
+	    cmocka_unit_test_setup_teardown(test_fixture_children_scan, setup_tree, teardown_tree),
+	    cmocka_unit_test_setup_teardown(
+	        test_fixture_children_change, setup_tree, teardown_tree),
+	    cmocka_unit_test_setup_teardown(test_fixture_end, setup_tree, teardown_tree),
+	    cmocka_unit_test_setup_teardown(test_fixture_errors, setup_tree, teardown_tree),
+	    cmocka_unit_test(test_real_self),
+	    cmocka_unit_test(test_real_impossible_pid),
+	    cmocka_unit_test_teardown(test_real_child_ends, teardown_children),
 	};
 
 	snprintf(fixture, sizeof fixture, "%s/tests/fixtures/proc",
 	    top != NULL && *top != '\0' ? top : ".");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
+
+#else /* !__linux__: sampler_none.c */
+
+static void
+test_not_supported(void **state)
+{
+	char *cause = NULL;
+
+	assert_null(sampler_open("/proc", (int)getpid(), 0, &cause));
+	assert_string_equal(cause, "sampling processes is not supported on this system");
+	free(cause);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_not_supported),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#endif
