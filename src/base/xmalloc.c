@@ -115,18 +115,17 @@ fatal_set_cleanup(void (*cleanup)(void))
 }
 
 static _Noreturn void
-fatal_exit(const char *fmt, va_list ap, int err)
+fatal_exit(const char *msg, int err)
 {
 	void (*cleanup)(void) = fatal_cleanup;
 
 	fatal_cleanup = NULL;
 	if (cleanup != NULL)
 		cleanup();
-	fprintf(stderr, "%s: ", fatal_progname);
-	vfprintf(stderr, fmt, ap);
 	if (err != 0)
-		fprintf(stderr, ": %s", strerror(err));
-	fputc('\n', stderr);
+		fprintf(stderr, "%s: %s: %s\n", fatal_progname, msg, strerror(err));
+	else
+		fprintf(stderr, "%s: %s\n", fatal_progname, msg);
 	_exit(70);
 }
 
@@ -134,17 +133,23 @@ void
 fatal(const char *fmt, ...)
 {
 	int err = errno;
+	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fatal_exit(fmt, ap, err);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fatal_exit(msg, err);
 }
 
 void
 fatalx(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fatal_exit(fmt, ap, 0);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fatal_exit(msg, 0);
 }

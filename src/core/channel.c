@@ -97,8 +97,12 @@ chan_unescape(const char *s, size_t len, char **cause)
 void
 chan_encode(struct buf *out, enum chan_type type, const char *const *fields, int n)
 {
-	if (type < 0 || type >= CHAN_NTYPES || n != chan_types[type].nfields)
-		fatalx("channel record %d encoded with %d fields", (int)type, n);
+	if ((unsigned int)type >= CHAN_NTYPES) {
+		fatalx("channel record type %d does not exist", (int)type);
+		return;
+	}
+	if (n != chan_types[type].nfields)
+		fatalx("channel record %s encoded with %d fields", chan_types[type].name, n);
 	buf_adds(out, chan_types[type].name);
 	for (int i = 0; i < n; i++) {
 		buf_addc(out, '\t');

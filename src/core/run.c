@@ -210,6 +210,18 @@ run_sigchld(int signo, void *arg)
 	run_check_end(r);
 }
 
+/* Kills the group and waits for the main process, where the run is given up. */
+static void
+run_kill_and_reap(struct run *r)
+{
+	char *cause = NULL;
+
+	spawn_kill_group(&r->child, SIGKILL);
+	if (spawn_reap(&r->child, 1, &r->status, &cause) == 1)
+		r->reaped = 1;
+	free(cause);
+}
+
 static void
 run_kill_timeout(void *arg)
 {
@@ -303,9 +315,7 @@ run_start(struct run *r, struct loop *l, const struct run_opts *o, char **cause)
 		ro.pid = (int)r->child.pid;
 		ro.start = r->child.start;
 		if (recorder_start(&r->rec, l, &ro, cause) == -1) {
-			spawn_kill_group(&r->child, SIGKILL);
-			spawn_reap(&r->child, 1, &r->status, &(char *){NULL});
-			r->reaped = 1;
+			run_kill_and_reap(r);
 			spawn_close(&r->child);
 			r->state = RUN_ENDED;
 			return -1;
@@ -339,8 +349,7 @@ void
 run_free(struct run *r)
 {
 	if (r->state != RUN_ENDED && r->child.pid > 0 && !r->reaped) {
-		spawn_kill_group(&r->child, SIGKILL);
-		spawn_reap(&r->child, 1, &r->status, &(char *){NULL});
+		run_kill_and_reap(r);
 	}
 	if (r->kill_timer != NULL)
 		loop_cancel_timer(r->loop, r->kill_timer);
