@@ -1,7 +1,8 @@
 /*
- * The Linux sampler: /proc/PID/stat (CPU ticks, state, ppid, start time) and
- * /proc/PID/statm (memory, as psutil reads it) through descriptors kept open
- * and re-read with pread at offset 0, which makes the kernel regenerate them.
+ * The Linux sampler: /proc/PID/stat (CPU ticks, state, ppid, start time, and
+ * memory: vsize and rss are the counters psutil reads from statm) through a
+ * descriptor kept open and re-read with pread at offset 0, which makes the
+ * kernel regenerate it.
  *
  * Data model: the sampler owns one struct sampler_proc for the main process
  * and, with children, a table of them for the descendants, keyed by pid and
@@ -10,8 +11,8 @@
  * descriptors for new ones and closes those of the ones that are gone. A
  * process's CPU is the change of its utime+stime since its previous reading
  * (a child new to the table counts from 0 ticks); the totals are sums over
- * the tree. Without children a reading is two preads and two parses, with
- * no allocation.
+ * the tree. Without children a reading is one pread and one parse, with no
+ * allocation.
  */
 #include "config.h"
 
@@ -34,7 +35,6 @@ struct sampler_proc {
 	int pid;
 	unsigned long long starttime;
 	int fd_stat;
-	int fd_statm;
 	unsigned long long ticks; /* utime+stime at the previous reading */
 	int seen;
 };
@@ -130,8 +130,7 @@ static void
 sampler_proc_close(struct sampler_proc *p)
 {
 	sampler_close_fd(p->fd_stat);
-	sampler_close_fd(p->fd_statm);
-	p->fd_stat = p->fd_statm = -1;
+	p->fd_stat = -1;
 }
 
 /* Opens a process's descriptors; -1 with errno on failure. */
@@ -139,31 +138,23 @@ static int
 sampler_proc_open(struct sampler *s, int pid, struct sampler_proc *p)
 {
 	char path[PATH_MAX];
-	int saved;
 
 	p->pid = pid;
 	p->starttime = 0;
 	p->ticks = 0;
 	p->seen = 0;
-	p->fd_stat = p->fd_statm = -1;
+	p->fd_stat = -1;
 	if (snprintf(path, sizeof path, "%s/%d/stat", s->root, pid) >= (int)sizeof path) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	if ((p->fd_stat = sampler_open_file(path)) == -1)
 		return -1;
-	snprintf(path, sizeof path, "%s/%d/statm", s->root, pid);
-	if ((p->fd_statm = sampler_open_file(path)) == -1) {
-		saved = errno;
-		sampler_proc_close(p);
-		errno = saved;
-		return -1;
-	}
 	return 0;
 }
 
 /*
- * Reads and parses stat and statm: 1 when read, 0 when the process is gone,
+ * Reads and parses stat: 1 when read, 0 when the process is gone,
  * -1 with *cause on an error.
  */
 static int
@@ -189,18 +180,12 @@ sampler_proc_read(struct sampler *s, struct sampler_proc *p, struct proc_stat *s
 		*size = *resident = 0;
 		return 1;
 	}
-	n = sampler_pread(p->fd_statm, s->buf, sizeof s->buf);
-	if (n == 0 || (n == -1 && errno == ESRCH))
-		return 0;
-	if (n == -1) {
-		*cause = xasprintf("cannot read process %d: %s", p->pid, strerror(errno));
-		return -1;
-	}
-	if (proc_parse_statm(s->buf, (size_t)n, size, resident, &pcause) != 0) {
-		*cause = xasprintf("cannot read process %d: %s", p->pid, pcause);
-		free(pcause);
-		return -1;
-	}
+	/*
+	 * stat's vsize (bytes) and rss (pages) are the counters statm shows as
+	 * size and resident: one pread instead of two.
+	 */
+	*size = st->vsize / (unsigned long long)s->page_size;
+	*resident = st->rss_pages > 0 ? (unsigned long long)st->rss_pages : 0;
 	return 1;
 }
 
