@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "near.h"
+
 #include "base/buf.h"
 #include "core/plot.h"
 #include "core/reclog.h"
@@ -27,19 +29,6 @@
 
 #define HEADER "# Elapsed time   CPU (%)     Real (MB)   Virtual (MB)\n"
 
-/* cmocka 1.1.5 has no assert_double_equal. */
-#define assert_near(a, b, eps) near_check((a), (b), (eps), __FILE__, __LINE__)
-
-static void
-near_check(double a, double b, double eps, const char *file, int line)
-{
-	double d = a - b;
-
-	if (d < 0)
-		d = -d;
-	if (!(d <= eps))
-		fail_msg("%s:%d: %.9g != %.9g", file, line, a, b);
-}
 
 static int
 setup_dir(void **state)

@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "near.h"
+
 #include "core/sampler.h"
 
 #ifdef __linux__
@@ -32,19 +34,6 @@
 
 static char fixture[4096];
 
-/* cmocka 1.1.5 has no assert_double_equal. */
-#define assert_near(a, b, eps) near_check((a), (b), (eps), __FILE__, __LINE__)
-
-static void
-near_check(double a, double b, double eps, const char *file, int line)
-{
-	double d = a - b;
-
-	if (d < 0)
-		d = -d;
-	if (!(d <= eps))
-		fail_msg("%s:%d: %.9g != %.9g", file, line, a, b);
-}
 
 static void
 copy_tree(const char *from, const char *to)
