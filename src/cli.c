@@ -23,9 +23,12 @@
 
 #include "base/buf.h"
 #include "base/xmalloc.h"
+#include "core/exercise.h"
+#include "core/lesson.h"
 #include "core/loop.h"
 #include "core/paths.h"
 #include "core/plot.h"
+#include "core/progress.h"
 #include "core/recorder.h"
 #include "core/run.h"
 #include "core/sampler.h"
@@ -38,6 +41,7 @@ struct cli_command {
 
 static int cli_run(int, char **);
 static int cli_record(int, char **);
+static int cli_exercise(int, char **);
 
 static const struct cli_command cli_commands[] = {
     {"run",
@@ -48,6 +52,7 @@ static const struct cli_command cli_commands[] = {
         "record [--interval S] [--duration S] [--include-children] [--log FILE]\n"
         "      [--plot FILE] (PID | 'COMMAND STRING' | -- COMMAND [ARGS...])",
         cli_record},
+    {"exercise", "exercise (--list | ID)", cli_exercise},
 };
 
 void
@@ -62,6 +67,10 @@ cli_usage(FILE *f)
 	    "          output; --time prints real/user/sys, --record samples CPU and memory\n"
 	    "  record  sample any process or command as psrecord does: a psrecord log\n"
 	    "          (--log) and a PNG or SVG plot (--plot)\n"
+	    "  exercise  list the lessons' exercises with your progress, or run one by\n"
+	    "          its ID (E1..E25); one that completes is marked done\n"
+	    "\n"
+	    "  proflab --reset-progress   forget which exercises are done\n"
 	    "\n"
 	    "SCRIPT may also name one of the tutorial's exercises (spam, compute_and_io,\n"
 	    "multi_core, compute, memory_error). See proflab(1).\n");
@@ -735,6 +744,202 @@ fail:
 	return CLI_EXIT_ERROR;
 }
 
+/* --- proflab exercise --------------------------------------------------------- */
+
+static int
+cli_load_lessons(struct lesson_set *set)
+{
+	char *dir = xasprintf("%s/lessons", paths_datadir()), *cause = NULL;
+	int rc = lesson_set_load(dir, set, &cause);
+
+	free(dir);
+	if (rc == -1) {
+		cli_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	for (size_t i = 0; i < set->nerrors; i++)
+		cli_error("%s", set->errors[i]);
+	return 0;
+}
+
+static int
+cli_load_progress(struct progress *p)
+{
+	char *path, *cause = NULL;
+
+	path = progress_path(&cause);
+	if (path == NULL || progress_load(p, path, &cause) == -1) {
+		cli_error("%s", cause);
+		free(cause);
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
+static void
+cli_exercise_list(const struct lesson_set *set, const struct progress *pr)
+{
+	printf(
+	    "%-4s  %-4s  %-6s  %-7s  %-7s  %s\n", "done", "id", "lesson", "kind", "needs", "title");
+	for (size_t i = 0; i < set->nlessons; i++) {
+		const struct lesson *l = set->lessons[i];
+
+		for (size_t j = 0; j < l->nblocks; j++) {
+			const struct exercise *ex = l->blocks[j].ex;
+
+			if (ex == NULL)
+				continue;
+			printf("%-4s  %-4s  %-6d  %-7s  %-7s  %s\n",
+			    progress_is_done(pr, ex->id) ? "[x]" : "[ ]", ex->id, l->number,
+			    ex->kind == EXERCISE_SNIPPET ? "python" : ex->argv[0],
+			    ex->needs != NULL ? ex->needs : "-", ex->title);
+		}
+	}
+}
+
+/* Runs a snippet in a fresh worker, as typed at the >>> prompt. */
+static int
+cli_exercise_snippet(const struct exercise *ex)
+{
+	char dir[] = "/tmp/proflab-exercise.XXXXXX", *path, *cause = NULL;
+	char *args[] = {NULL};
+	struct cli_run_state s;
+	struct run_opts o;
+	struct loop *l;
+	FILE *f;
+	int rc = CLI_EXIT_ERROR;
+
+	if (mkdtemp(dir) == NULL) {
+		cli_error("cannot create a directory for %s: %s", ex->id, strerror(errno));
+		return CLI_EXIT_ERROR;
+	}
+	path = xasprintf("%s/%s.py", dir, ex->id);
+	f = fopen(path, "we");
+	if (f == NULL || fputs(ex->code, f) == EOF || fclose(f) == EOF) {
+		cli_error("cannot write %s: %s", path, strerror(errno));
+		unlink(path);
+		rmdir(dir);
+		free(path);
+		return CLI_EXIT_ERROR;
+	}
+	memset(&s, 0, sizeof s);
+	memset(&o, 0, sizeof o);
+	s.script = ex->id;
+	o.script = path;
+	o.script_args = args;
+	o.interactive = 1;
+	o.capture_output = 1;
+	o.keep_stdin = 1;
+	s.run.on_output = cli_run_output;
+	s.run.on_warning = cli_run_warning;
+	s.run.on_end = cli_run_end;
+	s.run.arg = &s;
+	l = loop_new();
+	if (loop_add_signal(l, SIGINT, cli_run_sigint, &s, &cause) == -1 ||
+	    run_start(&s.run, l, &o, &cause) == -1 || loop_run(l, &cause) == -1) {
+		cli_error("%s", cause);
+		free(cause);
+	} else {
+		rc = run_exit_code(&s.run);
+		if (!s.run.status.exited || s.interrupted) {
+			char *desc = run_describe(&s.run);
+
+			cli_error("%s %s", ex->id, desc);
+			free(desc);
+		}
+	}
+	run_free(&s.run);
+	loop_free(l);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	return rc;
+}
+
+static int
+cli_exercise(int argc, char **argv)
+{
+	struct lesson_set set;
+	struct exercise_plan plan;
+	struct progress pr;
+	const struct exercise *ex;
+	const struct lesson *in;
+	char *cause = NULL;
+	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		printf("usage: proflab exercise (--list | ID)\n");
+		return 0;
+	}
+	if (argc != 2)
+		return cli_usage_error("exercise", "give --list or one exercise ID");
+	if (cli_load_lessons(&set) == -1)
+		return CLI_EXIT_ERROR;
+	if (cli_load_progress(&pr) == -1) {
+		lesson_set_free(&set);
+		return CLI_EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "--list") == 0) {
+		cli_exercise_list(&set, &pr);
+		rc = set.nerrors == 0 ? 0 : CLI_EXIT_ERROR;
+		goto out;
+	}
+	ex = lesson_set_find(&set, argv[1], &in);
+	if (ex == NULL) {
+		rc = cli_usage_error("exercise", "no exercise '%s' in the lessons", argv[1]);
+		goto out;
+	}
+	exercise_plan(ex, &plan);
+	fprintf(stderr, "proflab: %s (lesson %d): %s\n", ex->id, in->number, ex->title);
+	if (plan.note != NULL)
+		fprintf(stderr, "proflab: %s\n", plan.note);
+	fflush(stderr);
+	switch (plan.kind) {
+	case PLAN_SNIPPET:
+		rc = cli_exercise_snippet(ex);
+		break;
+	case PLAN_COMMAND:
+		rc = cli_main(plan.argc + 1, plan.argv - 1);
+		break;
+	default:
+		rc = 0;
+		break;
+	}
+	if (rc == 0 && plan.kind != PLAN_WAITING && progress_mark(&pr, ex->id, &cause) == -1) {
+		cli_error("%s", cause);
+		free(cause);
+	}
+	exercise_plan_free(&plan);
+out:
+	progress_free(&pr);
+	lesson_set_free(&set);
+	return rc;
+}
+
+static int
+cli_reset_progress(void)
+{
+	struct progress pr;
+	char *cause = NULL;
+	size_t n;
+
+	if (cli_load_progress(&pr) == -1)
+		return CLI_EXIT_ERROR;
+	n = pr.ndone;
+	if (progress_reset(&pr, &cause) == -1) {
+		cli_error("%s", cause);
+		free(cause);
+		progress_free(&pr);
+		return CLI_EXIT_ERROR;
+	}
+	printf("proflab: progress reset (%zu exercise%s forgotten)\n", n, n == 1 ? "" : "s");
+	progress_free(&pr);
+	return 0;
+}
+
 int
 cli_main(int argc, char **argv)
 {
@@ -746,6 +951,8 @@ cli_main(int argc, char **argv)
 		cli_usage(stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "--reset-progress") == 0 && argc == 2)
+		return cli_reset_progress();
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("proflab %s\n", PACKAGE_VERSION);
 		return 0;

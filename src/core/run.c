@@ -271,14 +271,18 @@ run_start(struct run *r, struct loop *l, const struct run_opts *o, char **cause)
 	if (o->argv == NULL) {
 		for (char *const *a = o->script_args; a != NULL && *a != NULL; a++)
 			n++;
-		argv = xcalloc(n + 6, sizeof *argv);
-		argv[0] = (char *)paths_worker();
-		argv[1] = (char *)"--channel-fd";
-		argv[2] = (char *)"3";
-		argv[3] = (char *)"--";
-		argv[4] = (char *)o->script;
+		size_t a = 0;
+
+		argv = xcalloc(n + 7, sizeof *argv);
+		argv[a++] = (char *)paths_worker();
+		argv[a++] = (char *)"--channel-fd";
+		argv[a++] = (char *)"3";
+		if (o->interactive)
+			argv[a++] = (char *)"--interactive";
+		argv[a++] = (char *)"--";
+		argv[a++] = (char *)o->script;
 		for (size_t i = 0; i < n; i++)
-			argv[5 + i] = o->script_args[i];
+			argv[a++] = o->script_args[i];
 		so.argv = argv;
 		so.channel_fd = RUN_CHANNEL_FD;
 		pdeath = xstrdup("PROFLAB_PDEATHSIG=1");

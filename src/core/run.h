@@ -27,6 +27,7 @@ struct run_opts {
 	char *const *argv; /* a command, or NULL to run `script` in the worker */
 	const char *script; /* with argv == NULL: the script and its args */
 	char *const *script_args;
+	int interactive; /* the worker runs the script as typed at >>> */
 	int capture_output; /* output through on_output (else inherited) */
 	int keep_stdin; /* pass proflab's stdin on (never a terminal) */
 	double grace; /* seconds between SIGINT and SIGKILL; <= 0: 2 */

@@ -476,8 +476,102 @@ handle_exception(struct pymod_ending *end)
 	PyErr_Print();
 }
 
+/*
+ * Runs source as the interactive interpreter would: each top-level statement
+ * compiled in 'single' mode, so the value of an expression statement goes
+ * through sys.displayhook. Stops at the first exception (left set). Returns
+ * 0, or -1 with the exception set.
+ */
+static int
+run_interactive(PyObject *source, PyObject *filename, PyObject *dict)
+{
+	PyObject *ast = NULL, *tree = NULL, *body = NULL, *interactive = NULL, *compile;
+	PyObject *kwargs = NULL, *empty = NULL;
+	Py_ssize_t n;
+	int rc = -1;
+
+	compile = PyDict_GetItemString(PyEval_GetBuiltins(), "compile"); /* borrowed */
+	if (compile == NULL) {
+		PyErr_SetString(PyExc_RuntimeError, "builtins.compile is missing");
+		return -1;
+	}
+	if ((ast = PyImport_ImportModule("ast")) == NULL ||
+	    (tree = PyObject_CallMethod(ast, "parse", "OO", source, filename)) == NULL ||
+	    (body = PyObject_GetAttrString(tree, "body")) == NULL ||
+	    (interactive = PyObject_GetAttrString(ast, "Interactive")) == NULL ||
+	    (empty = PyTuple_New(0)) == NULL)
+		goto out;
+	n = PySequence_Size(body);
+	if (n < 0)
+		goto out;
+	for (Py_ssize_t i = 0; i < n; i++) {
+		PyObject *node, *one, *mod, *code, *v;
+
+		node = PySequence_GetItem(body, i);
+		if (node == NULL)
+			goto out;
+		one = PyList_New(1);
+		if (one == NULL) {
+			Py_DECREF(node);
+			goto out;
+		}
+		PyList_SET_ITEM(one, 0, node); /* steals node */
+		kwargs = Py_BuildValue("{s:N}", "body", one);
+		if (kwargs == NULL)
+			goto out;
+		mod = PyObject_Call(interactive, empty, kwargs);
+		Py_CLEAR(kwargs);
+		if (mod == NULL)
+			goto out;
+		code = PyObject_CallFunction(compile, "OOs", mod, filename, "single");
+		Py_DECREF(mod);
+		if (code == NULL)
+			goto out;
+		v = PyEval_EvalCode(code, dict, dict);
+		Py_DECREF(code);
+		flush_io();
+		if (v == NULL)
+			goto out;
+		Py_DECREF(v);
+	}
+	rc = 0;
+out:
+	Py_XDECREF(kwargs);
+	Py_XDECREF(empty);
+	Py_XDECREF(interactive);
+	Py_XDECREF(body);
+	Py_XDECREF(tree);
+	Py_XDECREF(ast);
+	return rc;
+}
+
+/* Reads what is left of fp (closed here) as a str; NULL with an exception. */
+static PyObject *
+read_source(FILE *fp)
+{
+	char chunk[65536];
+	struct buf b;
+	PyObject *s;
+	size_t n;
+
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_add(&b, chunk, n);
+	if (ferror(fp)) {
+		fclose(fp);
+		buf_free(&b);
+		PyErr_SetFromErrno(PyExc_OSError);
+		return NULL;
+	}
+	fclose(fp);
+	s = PyUnicode_DecodeUTF8(
+	    b.data != NULL ? b.data : "", (Py_ssize_t)b.len, "surrogateescape");
+	buf_free(&b);
+	return s;
+}
+
 void
-pymod_run_script(FILE *fp, const char *script, struct pymod_ending *end)
+pymod_run_script(FILE *fp, const char *script, int interactive, struct pymod_ending *end)
 {
 	PyCompilerFlags cf = {.cf_flags = 0, .cf_feature_version = PY_MINOR_VERSION};
 	PyObject *filename, *main_mod = NULL, *dict, *v = NULL;
@@ -515,12 +609,22 @@ pymod_run_script(FILE *fp, const char *script, struct pymod_ending *end)
 	if (Py_MakePendingCalls() < 0)
 		goto fail;
 
-	v = PyRun_FileExFlags(fp, script, Py_file_input, dict, dict, 1, &cf);
-	fp = NULL;
-	flush_io();
-	if (v == NULL)
-		handle_exception(end);
-	Py_XDECREF(v);
+	if (interactive) {
+		PyObject *source = read_source(fp);
+
+		fp = NULL;
+		if (source == NULL || run_interactive(source, filename, dict) < 0)
+			handle_exception(end);
+		Py_XDECREF(source);
+		flush_io();
+	} else {
+		v = PyRun_FileExFlags(fp, script, Py_file_input, dict, dict, 1, &cf);
+		fp = NULL;
+		flush_io();
+		if (v == NULL)
+			handle_exception(end);
+		Py_XDECREF(v);
+	}
 	if (set_file) {
 		if (PyDict_DelItemString(dict, "__file__") < 0)
 			PyErr_Clear();

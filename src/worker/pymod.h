@@ -36,8 +36,10 @@ struct pymod_ending {
 /*
  * Runs the file fp (closed here) as __main__ the way `python SCRIPT` does:
  * sys.path[0], __file__, __loader__, tracebacks through sys.excepthook and
- * SystemExit's rules. Fills *end; needs a running interpreter.
+ * SystemExit's rules. With interactive, each top-level statement runs as at
+ * the >>> prompt: expression values are echoed through sys.displayhook, and
+ * the first exception ends it. Fills *end; needs a running interpreter.
  */
-void pymod_run_script(FILE *fp, const char *script, struct pymod_ending *end);
+void pymod_run_script(FILE *fp, const char *script, int interactive, struct pymod_ending *end);
 
 #endif

@@ -2,7 +2,7 @@
  * proflab-worker: runs one Python script as __main__ in an embedded
  * interpreter and reports on the channel how it went (see core/channel.h).
  *
- *   proflab-worker [--channel-fd N] [--] SCRIPT [ARGS...]
+ *   proflab-worker [--channel-fd N] [--interactive] [--] SCRIPT [ARGS...]
  *
  * Everything done inside Python lives in pymod.c; this file parses the
  * command line, makes the process's state sane (signals, the channel fd,
@@ -47,11 +47,13 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: " PROGNAME " [--channel-fd N] [--] SCRIPT [ARGS...]\n"
+	    "usage: " PROGNAME " [--channel-fd N] [--interactive] [--] SCRIPT [ARGS...]\n"
 	    "Run a Python script as __main__ for proflab.\n"
 	    "\n"
 	    "  --channel-fd N  write channel records to file descriptor N\n"
 	    "                  (default: $" CHAN_FD_ENV ", else no channel)\n"
+	    "  --interactive   run SCRIPT as typed at the >>> prompt: the value of each\n"
+	    "                  expression statement is echoed\n"
 	    "  --help          show this help and exit\n"
 	    "  --version       show the version and exit\n"
 	    "\n"
@@ -211,7 +213,7 @@ main(int argc, char **argv)
 	char *usage_error = NULL, *cause = NULL, *script;
 	struct stat sb;
 	FILE *fp;
-	int i, fd = -1, status;
+	int i, fd = -1, status, interactive = 0;
 
 	fatal_set_progname(PROGNAME);
 	for (i = 1; i < argc; i++) {
@@ -239,6 +241,10 @@ main(int argc, char **argv)
 		}
 		if (strncmp(a, "--channel-fd=", 13) == 0) {
 			fdarg = a + 13;
+			continue;
+		}
+		if (strcmp(a, "--interactive") == 0) {
+			interactive = 1;
 			continue;
 		}
 		if (a[0] == '-' && a[1] != '\0') {
@@ -285,7 +291,7 @@ main(int argc, char **argv)
 	python_start(argc - i, argv + i);
 	script = script_abspath(argv[i]);
 	pymod_send_hello(script);
-	pymod_run_script(fp, script, &end);
+	pymod_run_script(fp, script, interactive, &end);
 	free(script);
 	status = end.status;
 	if (Py_FinalizeEx() < 0)

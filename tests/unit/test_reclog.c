@@ -29,7 +29,6 @@
 
 #define HEADER "# Elapsed time   CPU (%)     Real (MB)   Virtual (MB)\n"
 
-
 static int
 setup_dir(void **state)
 {

@@ -34,7 +34,6 @@
 
 static char fixture[4096];
 
-
 static void
 copy_tree(const char *from, const char *to)
 {

@@ -375,4 +375,22 @@ fi
 same_as_python fallback "a script importing proflab with a fallback runs the same in both" \
 	"$S/fallback.py"
 
+# --- --interactive: a snippet as typed at the >>> prompt ---------------------------------------
+printf 'x = 6 * 7\nx\n"a" + "b"\nfor i in range(2):\n    i\nNone\nprint("printed")\n' >"$T/snip.py"
+run snip "$W" --interactive "$T/snip.py"
+printf '42\n%s\n0\n1\nprinted\n' "'ab'" >"$T/snip.want"
+same_file "$T/snip.out" "$T/snip.want" "--interactive echoes each expression's value, as at the >>> prompt"
+is "$(cat "$T/snip.st")" 0 "--interactive: status 0 when the snippet ends"
+printf 'print("before")\n1/0\nprint("never")\n' >"$T/snipfail.py"
+run snipfail "$W" --interactive --channel-fd 3 "$T/snipfail.py" 3>"$T/snipfail.chan"
+if [ "$(cat "$T/snipfail.out")" = before ] && [ "$(cat "$T/snipfail.st")" = 1 ] &&
+	grep -q '^ZeroDivisionError: division by zero$' "$T/snipfail.err" &&
+	grep -q "line 2, in <module>" "$T/snipfail.err"; then
+	ok "--interactive stops at the first exception with its traceback"
+else
+	not_ok "--interactive stops at the first exception with its traceback" "$(cat "$T/snipfail.err")"
+fi
+is "$(records exit "$T/snipfail.chan")" "exit${tab}1${tab}exception${tab}ZeroDivisionError" \
+	"--interactive: the exit record names the exception"
+
 done_testing
