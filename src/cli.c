@@ -32,6 +32,7 @@
 #include "core/recorder.h"
 #include "core/run.h"
 #include "core/sampler.h"
+#include "tui/tui.h"
 
 struct cli_command {
 	const char *name;
@@ -58,7 +59,12 @@ static const struct cli_command cli_commands[] = {
 void
 cli_usage(FILE *f)
 {
-	fprintf(f, "usage: proflab [--help] [--version] COMMAND [OPTIONS] ...\n\ncommands:\n");
+	fprintf(f,
+	    "usage: proflab [--present] [--ascii] [lesson N]\n"
+	    "       proflab [--help] [--version] COMMAND [OPTIONS] ...\n\n"
+	    "Without a command, proflab opens the lab: the tutorial's lessons beside a\n"
+	    "live graph and output of the exercise you run (? shows its keys).\n\n"
+	    "commands:\n");
 	for (size_t i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
 		fprintf(f, "  proflab %s\n", cli_commands[i].synopsis);
 	fprintf(f,
@@ -940,13 +946,43 @@ cli_reset_progress(void)
 	return 0;
 }
 
+/* proflab [--present] [--ascii] [lesson N]: the lab. */
+static int
+cli_lab(int argc, char **argv)
+{
+	struct tui_opts o = {-1, 0, 0};
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--present") == 0)
+			o.present = 1;
+		else if (strcmp(argv[i], "--ascii") == 0)
+			o.ascii = 1;
+		else
+			return cli_usage_error(NULL, "unknown option '%s'", argv[i]);
+	}
+	if (i < argc && strcmp(argv[i], "lesson") == 0) {
+		char *end;
+		long n;
+
+		if (i + 2 != argc)
+			return cli_usage_error("lesson", "give one lesson number, 0 to 10");
+		n = strtol(argv[i + 1], &end, 10);
+		if (*end != '\0' || end == argv[i + 1] || n < 0 || n > 99)
+			return cli_usage_error("lesson", "invalid lesson number '%s'", argv[i + 1]);
+		o.lesson = (int)n;
+	} else if (i < argc) {
+		return cli_usage_error(NULL, "unknown command '%s'", argv[i]);
+	}
+	return tui_main(&o);
+}
+
 int
 cli_main(int argc, char **argv)
 {
-	if (argc < 2) {
-		cli_usage(stdout);
-		return 0;
-	}
+	if (argc < 2 || strcmp(argv[1], "lesson") == 0 || strcmp(argv[1], "--present") == 0 ||
+	    strcmp(argv[1], "--ascii") == 0)
+		return cli_lab(argc, argv);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		cli_usage(stdout);
 		return 0;

@@ -495,7 +495,11 @@ lesson_parse(const char *path, const char *text, size_t len, char **cause)
 		} else if (is_blank(s, n)) {
 			parser_flush(&p);
 		} else if (s[0] == '#') {
-			size_t level = strspn(s, "#");
+			size_t level = 0;
+
+			/* The input is not NUL-terminated: count within the line. */
+			while (level < n && s[level] == '#')
+				level++;
 
 			if (level == 1)
 				parser_fail(&p, line, "only the first line may be a '# ' title");

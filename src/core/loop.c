@@ -206,6 +206,14 @@ loop_add_signal(struct loop *l, int signo, loop_signal_cb cb, void *arg, char **
 {
 	struct sigaction sa;
 
+	/* A signal routed again gets the new callback (one run after another). */
+	for (size_t i = 0; i < l->nsigs; i++) {
+		if (l->sigs[i].signo == signo) {
+			l->sigs[i].cb = cb;
+			l->sigs[i].arg = arg;
+			return 0;
+		}
+	}
 	if (l->nsigs == sizeof l->sigs / sizeof l->sigs[0])
 		fatalx("too many signals in the loop");
 	if (loop_sigpipe[0] == -1) {

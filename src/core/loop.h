@@ -33,7 +33,7 @@ struct loop_timer *loop_add_timer(struct loop *l, double when, loop_timer_cb cb,
 /* Cancels a pending timer; a fired timer is already gone and must not be cancelled. */
 void loop_cancel_timer(struct loop *l, struct loop_timer *t);
 
-/* Routes signo to cb; 0, or -1 with *cause. */
+/* Routes signo to cb (replacing an earlier route of it); 0, or -1 with *cause. */
 int loop_add_signal(struct loop *l, int signo, loop_signal_cb cb, void *arg, char **cause);
 
 /*

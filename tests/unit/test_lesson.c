@@ -179,6 +179,28 @@ test_errors_name_the_line(void **state)
 	}
 }
 
+/* The parser reads only len bytes: the text need not be NUL-terminated (found by libFuzzer). */
+static void
+test_unterminated_input(void **state)
+{
+	static const char *const inputs[] = {
+	    "# 1. A\n##", "# 1. A\n#", "# 1. A\n- x", "# 1. A\n```", "# 1. A\n> q", "# 1. A\n12."};
+
+	for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+		size_t len = strlen(inputs[i]);
+		char *exact = malloc(len), *cause = NULL;
+		struct lesson *l;
+
+		assert_non_null(exact);
+		memcpy(exact, inputs[i], len);
+		l = lesson_parse("t.md", exact, len, &cause);
+		if (l != NULL)
+			lesson_free(l);
+		free(cause);
+		free(exact);
+	}
+}
+
 static void
 test_spans(void **state)
 {

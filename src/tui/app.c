@@ -1,0 +1,1276 @@
+/*
+ * The lab's application: the terminal, the event loop's handlers, the key
+ * table, runs of exercises, overlays (help, lesson list, quit) and the
+ * status line. The app owns the lessons, the progress, the current run and
+ * its output; the views in lessonview.c and graph.c only read them.
+ *
+ * Drawing is on demand: a handler marks the app dirty and a timer redraws at
+ * most 30 times a second (wnoutrefresh per window, one doupdate). While a
+ * run is active a 10 Hz tick redraws the graph and the elapsed time.
+ */
+#include "config.h"
+
+#include "tui/tui.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "base/xmalloc.h"
+#include "core/exercise.h"
+#include "core/loop.h"
+#include "core/paths.h"
+#include "core/plot.h"
+#include "core/run.h"
+#include "tui/view.h"
+
+#define MIN_W 80
+#define MIN_H 24
+#define FRAME_SECONDS (1.0 / 30)
+#define TICK_SECONDS 0.1
+#define OUTPUT_LINES 10000
+
+enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LESSONS, OVERLAY_QUIT };
+
+struct app {
+	struct tui_opts opts;
+	struct loop *loop;
+	struct lesson_set set;
+	struct progress pr;
+	int cur; /* lesson shown */
+	int sel; /* selected exercise block, or -1 */
+	int top; /* first layout line shown */
+	struct lesson_layout lay;
+	int lay_ok;
+	int unicode;
+	/* the run; kept after it ends so its graph and output stay */
+	int have_run;
+	int running;
+	struct run run;
+	char *run_id;
+	char *tmpdir;
+	char *tmpfile;
+	char *plot;
+	char *message; /* the status line's last word */
+	int message_error;
+	struct outbuf out;
+	int out_back; /* output lines scrolled back from the end */
+	int frozen;
+	size_t frozen_n;
+	enum overlay overlay;
+	int list_sel;
+	int quit;
+	int too_small;
+	WINDOW *wlesson, *wgraph, *wout, *wstatus;
+	int lesson_y, lesson_x, lesson_h, lesson_w, out_y, out_x, out_h, out_w;
+	int dirty;
+	double last_draw;
+	struct loop_timer *redraw_timer;
+	struct loop_timer *tick_timer;
+};
+
+static struct app *the_app;
+
+/* --- colours ----------------------------------------------------------------- */
+
+static attr_t role_attr[ROLE_NROLES];
+static short role_pair[ROLE_NROLES];
+
+attr_t
+view_attr(enum role r)
+{
+	return role_attr[r];
+}
+
+short
+view_pair(enum role r)
+{
+	return role_pair[r];
+}
+
+static void
+colours_init(int present)
+{
+	/* fg for 256 colours, fg for 8, attribute */
+	static const struct {
+		short fg256, fg8;
+		attr_t attr;
+	} spec[ROLE_NROLES] = {
+	    [ROLE_TEXT] = {-1, -1, A_NORMAL},
+	    [ROLE_DIM] = {245, -1, A_DIM},
+	    [ROLE_HEADING] = {75, COLOR_CYAN, A_BOLD},
+	    [ROLE_BOLD] = {-1, -1, A_BOLD},
+	    [ROLE_ITALIC] = {-1, -1, A_ITALIC},
+	    [ROLE_CODE_INLINE] = {180, COLOR_YELLOW, A_NORMAL},
+	    [ROLE_CODE] = {252, -1, A_NORMAL},
+	    [ROLE_KEYWORD] = {141, COLOR_MAGENTA, A_BOLD},
+	    [ROLE_STRING] = {114, COLOR_GREEN, A_NORMAL},
+	    [ROLE_COMMENT] = {243, COLOR_BLUE, A_NORMAL},
+	    [ROLE_NUMBER] = {209, COLOR_YELLOW, A_NORMAL},
+	    [ROLE_QUOTE] = {109, COLOR_CYAN, A_NORMAL},
+	    [ROLE_EXERCISE] = {220, COLOR_YELLOW, A_BOLD},
+	    [ROLE_SELECTED] = {16, COLOR_BLACK, A_REVERSE | A_BOLD},
+	    [ROLE_DONE] = {77, COLOR_GREEN, A_BOLD},
+	    [ROLE_STDERR] = {203, COLOR_RED, A_NORMAL},
+	    [ROLE_CPU] = {39, COLOR_BLUE, A_BOLD},
+	    [ROLE_MEM] = {208, COLOR_RED, A_BOLD},
+	    [ROLE_MARK] = {250, COLOR_WHITE, A_NORMAL},
+	    [ROLE_STATUS] = {-1, -1, A_REVERSE},
+	    [ROLE_ERROR] = {196, COLOR_RED, A_BOLD},
+	    [ROLE_TITLE] = {231, -1, A_BOLD | A_UNDERLINE},
+	};
+	int colour = !the_app->opts.ascii && getenv("NO_COLOR") == NULL && has_colors();
+
+	if (colour) {
+		start_color();
+		use_default_colors();
+	}
+	for (int r = 0; r < ROLE_NROLES; r++) {
+		short fg = COLORS >= 256 ? spec[r].fg256 : spec[r].fg8;
+
+		role_attr[r] = spec[r].attr;
+		role_pair[r] = 0;
+		if (present && (r == ROLE_TEXT || r == ROLE_CODE))
+			role_attr[r] |= A_BOLD;
+		if (!colour || fg == -1 || r == ROLE_SELECTED || r == ROLE_STATUS)
+			continue;
+		init_pair((short)(r + 1), fg, -1);
+		role_pair[r] = (short)(r + 1);
+	}
+}
+
+/* --- drawing ------------------------------------------------------------------- */
+
+static void app_redraw_now(void *arg);
+
+static void
+app_dirty(struct app *a)
+{
+	double now = loop_now(), when;
+
+	a->dirty = 1;
+	/* Before the loop exists (start-up messages) the first frame draws it all. */
+	if (a->redraw_timer != NULL || a->loop == NULL)
+		return;
+	when = a->last_draw + FRAME_SECONDS;
+	a->redraw_timer = loop_add_timer(a->loop, when > now ? when : now, app_redraw_now, a);
+}
+
+static void
+app_message(struct app *a, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(a->message);
+	va_start(ap, fmt);
+	a->message = xvasprintf(fmt, ap);
+	va_end(ap);
+	a->message_error = error;
+	app_dirty(a);
+}
+
+static const struct lesson *
+app_lesson(const struct app *a)
+{
+	if (a->set.nlessons == 0)
+		return NULL;
+	return a->set.lessons[a->cur];
+}
+
+static void
+app_relayout(struct app *a)
+{
+	const struct lesson *l = app_lesson(a);
+
+	if (a->lay_ok)
+		layout_free(&a->lay);
+	a->lay_ok = 0;
+	if (l == NULL || a->wlesson == NULL)
+		return;
+	if (a->opts.present)
+		layout_exercise_only(&a->lay, l, a->lesson_w, a->sel, &a->pr, a->unicode);
+	else
+		layout_lesson(&a->lay, l, a->lesson_w, a->sel, &a->pr, a->unicode);
+	a->lay_ok = 1;
+	if (a->top > a->lay.nlines - 1)
+		a->top = a->lay.nlines > 0 ? a->lay.nlines - 1 : 0;
+}
+
+static void
+app_windows(struct app *a)
+{
+	int h = LINES, w = COLS, left, graph_h;
+
+	if (a->wlesson != NULL) {
+		delwin(a->wlesson);
+		delwin(a->wgraph);
+		delwin(a->wout);
+		delwin(a->wstatus);
+		a->wlesson = a->wgraph = a->wout = a->wstatus = NULL;
+	}
+	a->too_small = w < MIN_W || h < MIN_H;
+	if (a->too_small)
+		return;
+	left = a->opts.present ? w * 38 / 100 : w / 2;
+	graph_h = a->opts.present ? (h - 1) * 65 / 100 : (h - 1) * 45 / 100;
+	a->lesson_y = 0;
+	a->lesson_x = 0;
+	a->lesson_h = h - 1;
+	a->lesson_w = left - 1;
+	a->out_y = graph_h + 1;
+	a->out_x = left + 1;
+	a->out_h = h - 1 - graph_h - 1;
+	a->out_w = w - left - 1;
+	a->wlesson = newwin(a->lesson_h, a->lesson_w, 0, 0);
+	a->wgraph = newwin(graph_h, w - left - 1, 0, left + 1);
+	a->wout = newwin(a->out_h, a->out_w, a->out_y, a->out_x);
+	a->wstatus = newwin(1, w, h - 1, 0);
+	app_relayout(a);
+}
+
+static void
+draw_lesson(struct app *a)
+{
+	WINDOW *win = a->wlesson;
+
+	werase(win);
+	if (a->set.nlessons == 0) {
+		view_str(win, 0, 0, "No lessons could be loaded: press l for the errors.",
+		    a->lesson_w, ROLE_ERROR);
+		return;
+	}
+	if (!a->lay_ok)
+		return;
+	for (int y = 0; y < a->lesson_h && a->top + y < a->lay.nlines; y++) {
+		const struct lline *ln = &a->lay.lines[a->top + y];
+
+		view_cells(win, y, 0, ln->cells, ln->ncells, a->lesson_w);
+	}
+	if (a->top + a->lesson_h < a->lay.nlines)
+		view_str(win, a->lesson_h - 1, a->lesson_w - 3, a->unicode ? " \u2193 " : " v ", 3,
+		    ROLE_DIM);
+}
+
+static void
+draw_separators(struct app *a)
+{
+	int graph_h = a->out_y - 1;
+
+	for (int y = 0; y < LINES - 1; y++)
+		view_str(stdscr, y, a->lesson_w, a->unicode ? "\u2502" : "|", 1, ROLE_DIM);
+	for (int x = a->out_x; x < COLS; x++)
+		view_str(stdscr, graph_h, x, a->unicode ? "\u2500" : "-", 1, ROLE_DIM);
+	view_str(stdscr, graph_h, a->out_x + 1, " Output ", 8, ROLE_DIM);
+	if (a->out_back > 0) {
+		char s[64];
+
+		snprintf(s, sizeof s, " %d lines back: ] to follow ", a->out_back);
+		view_str(stdscr, graph_h, a->out_x + 10, s, COLS - a->out_x - 11, ROLE_SELECTED);
+	}
+	if (outbuf_dropped(&a->out) > 0) {
+		char s[64];
+
+		snprintf(s, sizeof s, " %lu older lines dropped ", outbuf_dropped(&a->out));
+		view_str(stdscr, graph_h, COLS - (int)strlen(s) - 1, s, (int)strlen(s), ROLE_DIM);
+	}
+}
+
+static void
+draw_output(struct app *a)
+{
+	WINDOW *win = a->wout;
+	const struct outline *lines[512];
+	size_t count = outbuf_count(&a->out), n = 0;
+	long end;
+
+	werase(win);
+	/* The partial lines are the newest; then complete lines backwards. */
+	for (int s = 2; s >= 1 && a->out_back == 0; s--) {
+		const struct outline *p = outbuf_partial(&a->out, s);
+
+		if (p->len > 0 && n < (size_t)a->out_h)
+			lines[n++] = p;
+	}
+	end = (long)count - 1 - a->out_back;
+	for (long i = end; i >= 0 && n < (size_t)a->out_h && n < 512; i--)
+		lines[n++] = outbuf_line(&a->out, (size_t)i);
+	if (n == 0)
+		return;
+	/* Newest at the bottom, wrapped; the oldest shown may lose its first rows. */
+	{
+		int rows = 0, y, first = 0, skip = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			rows += view_rows(lines[i]->text, a->out_w);
+			if (rows >= a->out_h) {
+				first = (int)i;
+				skip = rows - a->out_h;
+				break;
+			}
+			first = (int)i;
+		}
+		y = 0;
+		for (int i = first; i >= 0; i--) {
+			const struct outline *ln = lines[i];
+			int r = view_rows(ln->text, a->out_w) - (i == first ? skip : 0);
+
+			view_wrapped(win, y, 0, ln->text, a->out_w, i == first ? skip : 0,
+			    a->out_h - y, ln->stream == 2 ? ROLE_STDERR : ROLE_TEXT);
+			y += r;
+		}
+	}
+}
+
+static void
+draw_graph(struct app *a)
+{
+	struct graph_view g;
+
+	memset(&g, 0, sizeof g);
+	g.unicode = a->unicode;
+	g.running = a->running;
+	g.frozen = a->frozen;
+	if (a->have_run && a->run.recording) {
+		g.rec = &a->run.rec.rec;
+		g.nsamples = a->frozen ? a->frozen_n : a->run.rec.rec.nsamples;
+		g.interval = a->run.rec.interval;
+	} else {
+		static const struct recording empty;
+
+		g.rec = &empty;
+	}
+	graph_draw(a->wgraph, &g);
+}
+
+static void
+draw_status(struct app *a)
+{
+	WINDOW *win = a->wstatus;
+	char left[256], right[96];
+	const char *state;
+	enum role r = ROLE_STATUS;
+
+	werase(win);
+	wbkgdset(win, ' ' | A_REVERSE);
+	werase(win);
+	if (a->running) {
+		double t = loop_now() - a->run.child.start;
+
+		state = a->run.state == RUN_STOPPING ? "stopping" : "running";
+		snprintf(left, sizeof left, " %s %s  %.1f s", state, a->run_id, t);
+		snprintf(right, sizeof right, "Esc: stop  ?: help  q: quit ");
+	} else {
+		snprintf(left, sizeof left, " %s", a->message != NULL ? a->message : "ready");
+		snprintf(right, sizeof right, "Enter: run  l: lessons  ?: help  q: quit ");
+		if (a->message_error)
+			r = ROLE_ERROR;
+	}
+	view_str(win, 0, 0, left, COLS, r == ROLE_ERROR ? ROLE_ERROR : ROLE_STATUS);
+	if ((int)strlen(left) + (int)strlen(right) + 2 < COLS)
+		view_str(win, 0, COLS - (int)strlen(right), right, (int)strlen(right), ROLE_STATUS);
+}
+
+/* A boxed overlay of `rows` lines, centred; returns the window (caller deletes). */
+static WINDOW *
+overlay_box(int rows, int cols, const char *title)
+{
+	WINDOW *w;
+
+	if (rows > LINES - 2)
+		rows = LINES - 2;
+	if (cols > COLS - 4)
+		cols = COLS - 4;
+	w = newwin(rows, cols, (LINES - rows) / 2, (COLS - cols) / 2);
+	werase(w);
+	/* Unicode box drawing, not ACS: some terminals show ACS as letters. */
+	for (int x = 1; x < cols - 1; x++) {
+		view_str(w, 0, x, the_app->unicode ? "\u2500" : "-", 1, ROLE_DIM);
+		view_str(w, rows - 1, x, the_app->unicode ? "\u2500" : "-", 1, ROLE_DIM);
+	}
+	for (int y = 1; y < rows - 1; y++) {
+		view_str(w, y, 0, the_app->unicode ? "\u2502" : "|", 1, ROLE_DIM);
+		view_str(w, y, cols - 1, the_app->unicode ? "\u2502" : "|", 1, ROLE_DIM);
+	}
+	view_str(w, 0, 0, the_app->unicode ? "\u250c" : "+", 1, ROLE_DIM);
+	view_str(w, 0, cols - 1, the_app->unicode ? "\u2510" : "+", 1, ROLE_DIM);
+	view_str(w, rows - 1, 0, the_app->unicode ? "\u2514" : "+", 1, ROLE_DIM);
+	view_str(w, rows - 1, cols - 1, the_app->unicode ? "\u2518" : "+", 1, ROLE_DIM);
+	view_str(w, 0, 2, title, cols - 4, ROLE_TITLE);
+	return w;
+}
+
+static void draw_help(struct app *a);
+
+static void
+lesson_counts(const struct app *a, const struct lesson *l, int *done, int *total)
+{
+	*done = *total = 0;
+	for (size_t i = 0; i < l->nblocks; i++) {
+		if (l->blocks[i].ex == NULL)
+			continue;
+		(*total)++;
+		if (progress_is_done(&a->pr, l->blocks[i].ex->id))
+			(*done)++;
+	}
+}
+
+static void
+draw_lessons(struct app *a)
+{
+	int rows = (int)(a->set.nlessons + a->set.nerrors) + 4;
+	WINDOW *w = overlay_box(rows, 72, " Lessons (Enter opens, Esc closes) ");
+	int y = 2, cols = getmaxx(w);
+
+	for (size_t i = 0; i < a->set.nlessons; i++) {
+		const struct lesson *l = a->set.lessons[i];
+		char line[160];
+		int done, total;
+
+		lesson_counts(a, l, &done, &total);
+		snprintf(line, sizeof line, "%2d. %s", l->number, l->title);
+		view_str(
+		    w, y, 2, line, cols - 14, (int)i == a->list_sel ? ROLE_SELECTED : ROLE_TEXT);
+		if (total > 0) {
+			snprintf(line, sizeof line, "%d/%d done", done, total);
+			view_str(w, y, cols - 12, line, 11, done == total ? ROLE_DONE : ROLE_DIM);
+		}
+		y++;
+	}
+	for (size_t i = 0; i < a->set.nerrors && y < getmaxy(w) - 1; i++)
+		view_str(w, y++, 2, a->set.errors[i], cols - 4, ROLE_ERROR);
+	wnoutrefresh(w);
+	delwin(w);
+}
+
+static void
+draw_quit(struct app *a)
+{
+	WINDOW *w = overlay_box(5, 56, " Quit? ");
+
+	view_str(w, 2, 2, "A run is active. Stop it and quit? (y/n)", 52, ROLE_TEXT);
+	wnoutrefresh(w);
+	delwin(w);
+}
+
+static void
+app_draw(struct app *a)
+{
+	a->dirty = 0;
+	a->last_draw = loop_now();
+	if (a->too_small) {
+		char msg[128];
+
+		werase(stdscr);
+		snprintf(msg, sizeof msg, "proflab needs at least %dx%d; this terminal is %dx%d.",
+		    MIN_W, MIN_H, COLS, LINES);
+		mvaddstr(LINES / 2, 0, msg);
+		mvaddstr(LINES / 2 + 1, 0, "Make it larger, or press q to quit.");
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	werase(stdscr);
+	draw_separators(a);
+	wnoutrefresh(stdscr);
+	draw_lesson(a);
+	wnoutrefresh(a->wlesson);
+	draw_graph(a);
+	wnoutrefresh(a->wgraph);
+	draw_output(a);
+	wnoutrefresh(a->wout);
+	draw_status(a);
+	wnoutrefresh(a->wstatus);
+	if (a->overlay == OVERLAY_HELP)
+		draw_help(a);
+	else if (a->overlay == OVERLAY_LESSONS)
+		draw_lessons(a);
+	else if (a->overlay == OVERLAY_QUIT)
+		draw_quit(a);
+	doupdate();
+}
+
+static void
+app_redraw_now(void *arg)
+{
+	struct app *a = arg;
+
+	a->redraw_timer = NULL;
+	if (a->dirty)
+		app_draw(a);
+}
+
+/* --- navigation ------------------------------------------------------------------ */
+
+static void
+app_scroll_to_sel(struct app *a)
+{
+	int first, last;
+
+	if (!a->lay_ok || a->sel < 0)
+		return;
+	first = layout_find_block(&a->lay, a->sel);
+	if (first < 0)
+		return;
+	last = first;
+	while (last + 1 < a->lay.nlines && a->lay.lines[last + 1].block == a->sel)
+		last++;
+	if (first < a->top || last >= a->top + a->lesson_h) {
+		a->top = first - 2 < 0 ? 0 : first - 2;
+		if (last - a->top >= a->lesson_h)
+			a->top = first;
+	}
+}
+
+/* Selects the next (dir 1) or previous (dir -1) exercise in the lesson. */
+static int
+app_select(struct app *a, int dir)
+{
+	const struct lesson *l = app_lesson(a);
+	int i;
+
+	if (l == NULL)
+		return 0;
+	for (i = a->sel + dir; i >= 0 && (size_t)i < l->nblocks; i += dir) {
+		if (l->blocks[i].ex != NULL) {
+			a->sel = i;
+			app_relayout(a);
+			app_scroll_to_sel(a);
+			app_dirty(a);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+app_open_lesson(struct app *a, int idx, int last_exercise)
+{
+	if (a->set.nlessons == 0)
+		return;
+	if (idx < 0 || (size_t)idx >= a->set.nlessons)
+		return;
+	a->cur = idx;
+	a->top = 0;
+	a->sel = last_exercise ? (int)a->set.lessons[idx]->nblocks : -1;
+	app_relayout(a);
+	if (!app_select(a, last_exercise ? -1 : 1))
+		a->sel = -1;
+	app_relayout(a);
+	if (!a->opts.present)
+		a->top = 0;
+	app_dirty(a);
+}
+
+/* --- runs ------------------------------------------------------------------------------ */
+
+static void
+app_run_output(struct run *r, int stream, const char *data, size_t len, void *arg)
+{
+	struct app *a = arg;
+
+	outbuf_feed(&a->out, stream, data, len);
+	app_dirty(a);
+}
+
+static void
+app_run_warning(struct run *r, const char *message, void *arg)
+{
+	struct app *a = arg;
+	char *line = xasprintf("proflab: %s\n", message);
+
+	outbuf_feed(&a->out, 2, line, strlen(line));
+	free(line);
+	app_dirty(a);
+}
+
+static void
+app_cleanup_tmp(struct app *a)
+{
+	if (a->tmpfile != NULL)
+		unlink(a->tmpfile);
+	if (a->tmpdir != NULL)
+		rmdir(a->tmpdir);
+	free(a->tmpfile);
+	free(a->tmpdir);
+	a->tmpfile = a->tmpdir = NULL;
+}
+
+static void
+app_run_end(struct run *r, void *arg)
+{
+	struct app *a = arg;
+	char *desc = run_describe(r), *cause = NULL;
+	int ok = r->status.exited && r->status.code == 0;
+
+	a->running = 0;
+	outbuf_flush(&a->out);
+	if (a->tick_timer != NULL) {
+		loop_cancel_timer(a->loop, a->tick_timer);
+		a->tick_timer = NULL;
+	}
+	if (ok) {
+		if (progress_mark(&a->pr, a->run_id, &cause) == -1) {
+			app_message(a, 1, "%s", cause);
+			free(cause);
+		} else {
+			app_message(a, 0, "%s done: %s in %.2f s", a->run_id, desc, r->status.real);
+		}
+		app_relayout(a);
+	} else {
+		app_message(a, 1, "%s %s after %.2f s", a->run_id, desc, r->status.real);
+	}
+	if (a->plot != NULL && r->recording &&
+	    plot_write(a->plot, &r->rec.rec, a->run_id, &cause) == -1) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+	}
+	free(desc);
+	app_cleanup_tmp(a);
+	app_dirty(a);
+}
+
+static void
+app_tick(void *arg)
+{
+	struct app *a = arg;
+
+	a->tick_timer = NULL;
+	if (!a->running)
+		return;
+	app_dirty(a);
+	a->tick_timer = loop_add_timer(a->loop, loop_now() + TICK_SECONDS, app_tick, a);
+}
+
+/* Options of `proflab run` the lab honours; -1 with a message when the line is not a run. */
+static int
+app_parse_run(struct app *a, char *const *argv, int argc, struct run_opts *o, char **script)
+{
+	char *cause = NULL;
+	int i;
+
+	o->rec.interval = 0.1;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *opt = argv[i];
+
+		if (strcmp(opt, "--record") == 0 || strcmp(opt, "--time") == 0)
+			continue;
+		if (i + 1 >= argc)
+			break;
+		if (strcmp(opt, "--interval") == 0)
+			o->rec.interval = atof(argv[++i]);
+		else if (strcmp(opt, "--log") == 0)
+			o->rec.log_path = argv[++i];
+		else if (strcmp(opt, "--plot") == 0)
+			a->plot = xstrdup(argv[++i]);
+		else if (strcmp(opt, "--grace") == 0)
+			o->grace = atof(argv[++i]);
+		else
+			i++;
+	}
+	if (o->rec.interval <= 0)
+		o->rec.interval = 0.1;
+	if (i >= argc) {
+		app_message(a, 1, "the exercise's command line names no script");
+		return -1;
+	}
+	*script = paths_script(argv[i], &cause);
+	if (*script == NULL) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	o->script = *script;
+	o->script_args = argv + i + 1;
+	return 0;
+}
+
+static void
+app_run_selected(struct app *a)
+{
+	const struct lesson *l = app_lesson(a);
+	const struct exercise *ex;
+	struct exercise_plan plan;
+	struct run_opts o;
+	char *script = NULL, *cause = NULL, *empty[] = {NULL};
+	FILE *f;
+
+	if (a->running) {
+		app_message(a, 1, "%s is running: Esc stops it first", a->run_id);
+		return;
+	}
+	if (l == NULL || a->sel < 0 || l->blocks[a->sel].ex == NULL) {
+		app_message(a, 1, "no exercise selected: n selects the next one");
+		return;
+	}
+	ex = l->blocks[a->sel].ex;
+	exercise_plan(ex, &plan);
+	if (plan.kind == PLAN_WAITING) {
+		app_message(a, 1, "%s", plan.note);
+		exercise_plan_free(&plan);
+		return;
+	}
+	if (a->have_run) {
+		run_free(&a->run);
+		a->have_run = 0;
+	}
+	free(a->plot);
+	a->plot = NULL;
+	memset(&a->run, 0, sizeof a->run);
+	memset(&o, 0, sizeof o);
+	o.capture_output = 1;
+	o.record = 1;
+	o.rec.children = 1;
+	o.rec.interval = 0.1;
+	if (plan.kind == PLAN_SNIPPET) {
+		a->tmpdir = xstrdup("/tmp/proflab-lab.XXXXXX");
+		if (mkdtemp(a->tmpdir) == NULL) {
+			app_message(
+			    a, 1, "cannot create a temporary directory: %s", strerror(errno));
+			free(a->tmpdir);
+			a->tmpdir = NULL;
+			exercise_plan_free(&plan);
+			return;
+		}
+		a->tmpfile = xasprintf("%s/%s.py", a->tmpdir, ex->id);
+		f = fopen(a->tmpfile, "we");
+		if (f == NULL || fputs(plan.code, f) == EOF || fclose(f) == EOF) {
+			app_message(a, 1, "cannot write %s: %s", a->tmpfile, strerror(errno));
+			app_cleanup_tmp(a);
+			exercise_plan_free(&plan);
+			return;
+		}
+		o.script = a->tmpfile;
+		o.script_args = empty;
+		o.interactive = 1;
+	} else if (strcmp(plan.argv[0], "run") != 0 ||
+	    app_parse_run(a, plan.argv, plan.argc, &o, &script) == -1) {
+		if (strcmp(plan.argv[0], "run") != 0)
+			app_message(a, 1, "%s runs `proflab %s` from the command line", ex->id,
+			    plan.argv[0]);
+		exercise_plan_free(&plan);
+		return;
+	}
+	outbuf_clear(&a->out);
+	a->out_back = 0;
+	a->frozen = 0;
+	if (plan.note != NULL) {
+		char *line = xasprintf("proflab: %s\n", plan.note);
+
+		outbuf_feed(&a->out, 2, line, strlen(line));
+		free(line);
+	}
+	free(a->run_id);
+	a->run_id = xstrdup(ex->id);
+	a->run.on_output = app_run_output;
+	a->run.on_warning = app_run_warning;
+	a->run.on_end = app_run_end;
+	a->run.arg = a;
+	a->have_run = 1;
+	a->running = 1;
+	if (run_start(&a->run, a->loop, &o, &cause) == -1) {
+		a->running = 0;
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		app_cleanup_tmp(a);
+	} else if (a->running) {
+		a->tick_timer = loop_add_timer(a->loop, loop_now() + TICK_SECONDS, app_tick, a);
+	}
+	free(script);
+	exercise_plan_free(&plan);
+	app_dirty(a);
+}
+
+static void
+app_stop(struct app *a)
+{
+	if (!a->running) {
+		app_message(a, 0, "nothing is running (q quits)");
+		return;
+	}
+	run_stop(&a->run);
+	app_dirty(a);
+}
+
+/* --- keys ---------------------------------------------------------------------------------- */
+
+static void
+key_down(struct app *a)
+{
+	if (a->lay_ok && a->top + a->lesson_h < a->lay.nlines)
+		a->top++;
+}
+
+static void
+key_up(struct app *a)
+{
+	if (a->top > 0)
+		a->top--;
+}
+
+static void
+key_pgdown(struct app *a)
+{
+	for (int i = 0; i < a->lesson_h - 2; i++)
+		key_down(a);
+}
+
+static void
+key_pgup(struct app *a)
+{
+	for (int i = 0; i < a->lesson_h - 2; i++)
+		key_up(a);
+}
+
+static void
+key_home(struct app *a)
+{
+	a->top = 0;
+}
+
+static void
+key_end(struct app *a)
+{
+	while (a->lay_ok && a->top + a->lesson_h < a->lay.nlines)
+		a->top++;
+}
+
+static void
+key_next_lesson(struct app *a)
+{
+	app_open_lesson(a, a->cur + 1, 0);
+}
+
+static void
+key_prev_lesson(struct app *a)
+{
+	app_open_lesson(a, a->cur - 1, 0);
+}
+
+static void
+key_next_ex(struct app *a)
+{
+	/* Past the last exercise of a lesson, on to the next lesson's first. */
+	if (!app_select(a, 1) && (size_t)a->cur + 1 < a->set.nlessons)
+		app_open_lesson(a, a->cur + 1, 0);
+}
+
+static void
+key_prev_ex(struct app *a)
+{
+	if (!app_select(a, -1) && a->cur > 0)
+		app_open_lesson(a, a->cur - 1, 1);
+}
+
+static void
+key_run(struct app *a)
+{
+	app_run_selected(a);
+}
+
+static void
+key_stop(struct app *a)
+{
+	app_stop(a);
+}
+
+static void
+key_lessons(struct app *a)
+{
+	a->overlay = OVERLAY_LESSONS;
+	a->list_sel = a->cur;
+}
+
+static void
+key_help(struct app *a)
+{
+	a->overlay = OVERLAY_HELP;
+}
+
+static void
+key_quit(struct app *a)
+{
+	if (a->running)
+		a->overlay = OVERLAY_QUIT;
+	else
+		a->quit = 1;
+}
+
+static void
+key_freeze(struct app *a)
+{
+	if (!a->have_run || !a->run.recording) {
+		app_message(a, 0, "no graph to freeze yet");
+		return;
+	}
+	a->frozen = !a->frozen;
+	a->frozen_n = a->run.rec.rec.nsamples;
+}
+
+static void
+key_out_back(struct app *a)
+{
+	long max = (long)outbuf_count(&a->out) - a->out_h;
+
+	a->out_back += a->out_h / 2;
+	if (a->out_back > max)
+		a->out_back = max > 0 ? (int)max : 0;
+}
+
+static void
+key_out_fwd(struct app *a)
+{
+	a->out_back -= a->out_h / 2;
+	if (a->out_back < 0)
+		a->out_back = 0;
+}
+
+static void
+key_clear(struct app *a)
+{
+	outbuf_clear(&a->out);
+	a->out_back = 0;
+}
+
+struct key {
+	int code;
+	int wide; /* code is a character, not a KEY_ constant */
+	const char *name;
+	const char *help;
+	void (*fn)(struct app *);
+};
+
+static const struct key keys[] = {
+    {'\n', 1, "Enter", "run the selected exercise", key_run},
+    {KEY_ENTER, 0, NULL, NULL, key_run},
+    {27, 1, "Esc, Ctrl-C", "stop the run (then kill it after 2 s)", key_stop},
+    {'\t', 1, "Tab, n", "next exercise", key_next_ex},
+    {'n', 1, NULL, NULL, key_next_ex},
+    {KEY_BTAB, 0, "Shift-Tab, p", "previous exercise", key_prev_ex},
+    {'p', 1, NULL, NULL, key_prev_ex},
+    {KEY_RIGHT, 0, "Right, Left", "next, previous lesson", key_next_lesson},
+    {KEY_LEFT, 0, NULL, NULL, key_prev_lesson},
+    {KEY_DOWN, 0, "Down, Up, j, k", "scroll the lesson", key_down},
+    {'j', 1, NULL, NULL, key_down},
+    {KEY_UP, 0, NULL, NULL, key_up},
+    {'k', 1, NULL, NULL, key_up},
+    {KEY_NPAGE, 0, "PgDn, PgUp", "scroll the lesson a page", key_pgdown},
+    {KEY_PPAGE, 0, NULL, NULL, key_pgup},
+    {KEY_HOME, 0, "Home, End", "top, bottom of the lesson", key_home},
+    {KEY_END, 0, NULL, NULL, key_end},
+    {'[', 1, "[, ]", "scroll the output back, forward", key_out_back},
+    {']', 1, NULL, NULL, key_out_fwd},
+    {'c', 1, "c", "clear the output", key_clear},
+    {' ', 1, "Space", "freeze the graph (the run goes on)", key_freeze},
+    {'l', 1, "l", "lessons and progress", key_lessons},
+    {'?', 1, "?", "this help", key_help},
+    {'q', 1, "q", "quit (asks first while a run is active)", key_quit},
+};
+
+static void
+draw_help(struct app *a)
+{
+	size_t n = 0;
+	WINDOW *w;
+	int y = 2;
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		n += keys[i].name != NULL;
+	w = overlay_box((int)n + 6, 64, " Keys (any key closes) ");
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (keys[i].name == NULL)
+			continue;
+		view_str(w, y, 2, keys[i].name, 16, ROLE_EXERCISE);
+		view_str(w, y++, 19, keys[i].help, 42, ROLE_TEXT);
+	}
+	view_str(
+	    w, y + 1, 2, "Mouse: click a lesson or an exercise; the wheel scrolls.", 60, ROLE_DIM);
+	wnoutrefresh(w);
+	delwin(w);
+}
+
+static void
+overlay_key(struct app *a, int code, int wide)
+{
+	switch (a->overlay) {
+	case OVERLAY_HELP:
+		a->overlay = OVERLAY_NONE;
+		break;
+	case OVERLAY_QUIT:
+		if (wide && (code == 'y' || code == 'Y' || code == 'q')) {
+			run_free(&a->run);
+			a->have_run = 0;
+			a->running = 0;
+			a->quit = 1;
+		}
+		a->overlay = OVERLAY_NONE;
+		break;
+	case OVERLAY_LESSONS:
+		if (!wide && code == KEY_DOWN && (size_t)a->list_sel + 1 < a->set.nlessons)
+			a->list_sel++;
+		else if (!wide && code == KEY_UP && a->list_sel > 0)
+			a->list_sel--;
+		else if ((wide && code == '\n') || (!wide && code == KEY_ENTER)) {
+			a->overlay = OVERLAY_NONE;
+			app_open_lesson(a, a->list_sel, 0);
+		} else if ((wide && (code == 27 || code == 'l' || code == 'q')))
+			a->overlay = OVERLAY_NONE;
+		break;
+	case OVERLAY_NONE:
+		break;
+	}
+}
+
+static void
+app_mouse(struct app *a)
+{
+	MEVENT ev;
+
+	if (getmouse(&ev) != OK)
+		return;
+	if (a->overlay == OVERLAY_LESSONS) {
+		int rows = (int)(a->set.nlessons + a->set.nerrors) + 4, top;
+
+		if (rows > LINES - 2)
+			rows = LINES - 2;
+		top = (LINES - rows) / 2 + 2;
+		if ((ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)) &&
+		    ev.y >= top && (size_t)(ev.y - top) < a->set.nlessons) {
+			a->overlay = OVERLAY_NONE;
+			app_open_lesson(a, ev.y - top, 0);
+		}
+		return;
+	}
+	if (a->overlay != OVERLAY_NONE || a->too_small)
+		return;
+	if (ev.bstate & BUTTON4_PRESSED) {
+		for (int i = 0; i < 3; i++)
+			ev.x < a->lesson_w ? key_up(a) : key_out_back(a);
+		return;
+	}
+	if (ev.bstate & BUTTON5_PRESSED) {
+		for (int i = 0; i < 3; i++)
+			ev.x < a->lesson_w ? key_down(a) : key_out_fwd(a);
+		return;
+	}
+	if ((ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) && ev.x < a->lesson_w && a->lay_ok &&
+	    a->top + ev.y < a->lay.nlines) {
+		int b = a->lay.lines[a->top + ev.y].block;
+		const struct lesson *l = app_lesson(a);
+
+		if (b < 0 || l == NULL || l->blocks[b].ex == NULL)
+			return;
+		if (b == a->sel) {
+			app_run_selected(a);
+		} else {
+			a->sel = b;
+			app_relayout(a);
+		}
+	}
+}
+
+static void
+app_key(struct app *a, int code, int wide)
+{
+	if (a->too_small) {
+		if (wide && code == 'q')
+			key_quit(a);
+		return;
+	}
+	if (!wide && code == KEY_MOUSE) {
+		app_mouse(a);
+		return;
+	}
+	if (wide && code == '\r')
+		code = '\n';
+	if (a->overlay != OVERLAY_NONE) {
+		overlay_key(a, code, wide);
+		return;
+	}
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (keys[i].code == code && keys[i].wide == wide) {
+			keys[i].fn(a);
+			return;
+		}
+	}
+}
+
+static void
+app_input(int fd, short revents, void *arg)
+{
+	struct app *a = arg;
+	wint_t wc;
+	int rc;
+
+	while ((rc = wget_wch(stdscr, &wc)) != ERR) {
+		if (rc == KEY_CODE_YES && wc == KEY_RESIZE)
+			continue;
+		app_key(a, (int)wc, rc != KEY_CODE_YES);
+		if (a->quit) {
+			loop_stop(a->loop);
+			return;
+		}
+	}
+	app_dirty(a);
+}
+
+static void
+app_resize(struct app *a)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	app_windows(a);
+	app_scroll_to_sel(a);
+	clearok(curscr, TRUE);
+	app_dirty(a);
+}
+
+static void
+app_signal(int signo, void *arg)
+{
+	struct app *a = arg;
+
+	if (signo == SIGWINCH)
+		app_resize(a);
+	else if (signo == SIGINT)
+		app_stop(a);
+	else {
+		/* SIGTERM, SIGHUP: leave cleanly, and take the run along. */
+		a->quit = 1;
+		loop_stop(a->loop);
+	}
+}
+
+static void
+tui_cleanup(void)
+{
+	endwin();
+}
+
+int
+tui_main(const struct tui_opts *opts)
+{
+	struct app a;
+	char *cause = NULL, *dir, *path;
+	const char *codeset;
+	SCREEN *scr;
+	int rc = 0;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr,
+		    "proflab: the lab needs a terminal (see proflab --help for the "
+		    "commands that do not)\n");
+		return 1;
+	}
+	memset(&a, 0, sizeof a);
+	the_app = &a;
+	a.opts = *opts;
+	a.sel = -1;
+	codeset = nl_langinfo(CODESET);
+	a.unicode = !opts->ascii && codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+	dir = xasprintf("%s/lessons", paths_datadir());
+	if (lesson_set_load(dir, &a.set, &cause) == -1) {
+		fprintf(stderr, "proflab: %s\n", cause);
+		free(cause);
+		free(dir);
+		return 1;
+	}
+	free(dir);
+	path = progress_path(&cause);
+	if (path == NULL || progress_load(&a.pr, path, &cause) == -1) {
+		fprintf(stderr, "proflab: %s\n", cause);
+		free(cause);
+		free(path);
+		lesson_set_free(&a.set);
+		return 1;
+	}
+	free(path);
+	outbuf_init(&a.out, OUTPUT_LINES);
+	for (size_t i = 0; i < a.set.nerrors; i++) {
+		char *line = xasprintf("proflab: %s\n", a.set.errors[i]);
+
+		outbuf_feed(&a.out, 2, line, strlen(line));
+		free(line);
+	}
+	if (a.set.nerrors > 0)
+		app_message(&a, 1, "%zu lesson file(s) could not be read: see the output and l",
+		    a.set.nerrors);
+
+	scr = newterm(NULL, stdout, stdin);
+	if (scr == NULL) {
+		fprintf(stderr, "proflab: cannot use the terminal (TERM=%s)\n",
+		    getenv("TERM") != NULL ? getenv("TERM") : "");
+		return 1;
+	}
+	fatal_set_cleanup(tui_cleanup);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
+	colours_init(opts->present);
+
+	a.loop = loop_new();
+	loop_add_fd(a.loop, STDIN_FILENO, POLLIN, app_input, &a);
+	if (loop_add_signal(a.loop, SIGWINCH, app_signal, &a, &cause) == -1 ||
+	    loop_add_signal(a.loop, SIGINT, app_signal, &a, &cause) == -1 ||
+	    loop_add_signal(a.loop, SIGTERM, app_signal, &a, &cause) == -1 ||
+	    loop_add_signal(a.loop, SIGHUP, app_signal, &a, &cause) == -1) {
+		endwin();
+		fprintf(stderr, "proflab: %s\n", cause);
+		free(cause);
+		return 1;
+	}
+	app_windows(&a);
+	if (a.set.nlessons > 0) {
+		int idx = 0;
+
+		for (size_t i = 0; i < a.set.nlessons; i++) {
+			if (a.set.lessons[i]->number == opts->lesson)
+				idx = (int)i;
+		}
+		app_open_lesson(&a, idx, 0);
+	}
+	app_draw(&a);
+	if (loop_run(a.loop, &cause) == -1) {
+		rc = 1;
+		free(cause);
+	}
+	if (a.have_run)
+		run_free(&a.run);
+	app_cleanup_tmp(&a);
+	if (a.redraw_timer != NULL)
+		loop_cancel_timer(a.loop, a.redraw_timer);
+	if (a.tick_timer != NULL)
+		loop_cancel_timer(a.loop, a.tick_timer);
+	if (a.wlesson != NULL) {
+		delwin(a.wlesson);
+		delwin(a.wgraph);
+		delwin(a.wout);
+		delwin(a.wstatus);
+	}
+	endwin();
+	delscreen(scr);
+	fatal_set_cleanup(NULL);
+	loop_free(a.loop);
+	if (a.lay_ok)
+		layout_free(&a.lay);
+	outbuf_free(&a.out);
+	progress_free(&a.pr);
+	lesson_set_free(&a.set);
+	free(a.message);
+	free(a.run_id);
+	free(a.plot);
+	return rc;
+}

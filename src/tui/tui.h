@@ -1,0 +1,16 @@
+/*
+ * The interactive lab: lessons on one side, the live lab on the other.
+ */
+#ifndef PROFLAB_TUI_TUI_H
+#define PROFLAB_TUI_TUI_H
+
+struct tui_opts {
+	int lesson; /* section number to open, -1 for the first */
+	int present; /* presenter mode */
+	int ascii; /* no Unicode drawing */
+};
+
+/* Runs the lab until the user quits; the exit status. */
+int tui_main(const struct tui_opts *o);
+
+#endif
