@@ -52,7 +52,7 @@ expect() {
 }
 value() { screen | sed -n "s/.*$1 \([0-9.]*\) .*/\1/p" | head -n 1; }
 
-plan 29
+plan 33
 
 start lesson 0
 expect "the lab opens on lesson 0 with a status line" "0. " 10
@@ -166,5 +166,19 @@ else
 fi
 keys q
 expect "q during a run asks first" "Stop it and quit? (y/n)" 5
+keys n
+wait_for 5 sh -c "! tmux -L $SOCK capture-pane -p -t lab 2>/dev/null | grep -q 'Stop it and quit'"
+shows "running E3" && ok "n keeps the lab and the run" || not_ok "n keeps the lab and the run"
+keys C-c
+expect "Ctrl-C stops the run, not the lab" "E3 was interrupted (KeyboardInterrupt)" 10
+keys Enter
+expect "the exercise runs again" "running E3" 10
+keys q
+wait_for 5 shows "Stop it and quit? (y/n)"
 keys y
 expect "y stops the run and quits" "PROFLAB-EXIT=0" 10
+if wait_for 5 sh -c "! pgrep -f '$top_srcdir/exercises/[s]pam.py' >/dev/null"; then
+	ok "no worker is left after quitting during a run"
+else
+	not_ok "no worker is left after quitting during a run" "$(pgrep -af '[s]pam.py')"
+fi

@@ -273,6 +273,7 @@ main(void)
 	    cmocka_unit_test(test_blocks),
 	    cmocka_unit_test(test_exercises),
 	    cmocka_unit_test(test_errors_name_the_line),
+	    cmocka_unit_test(test_unterminated_input),
 	    cmocka_unit_test(test_spans),
 	    cmocka_unit_test(test_set),
 	};
