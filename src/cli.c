@@ -343,6 +343,49 @@ cli_print_time(const struct child_status *st)
 	}
 }
 
+/*
+ * Runs o in a fresh worker to its end, streaming its output, with Ctrl-C and
+ * SIGTERM as stop requests; says how it ended when that was not a plain
+ * exit. Returns proflab's exit status; s->run keeps the run's results until
+ * the caller's run_free, and *lp the loop until its loop_free.
+ */
+static int
+cli_run_worker(struct cli_run_state *s, struct loop **lp, struct run_opts *o, const char *label)
+{
+	char *cause = NULL, *desc;
+	int rc;
+
+	s->script = label;
+	o->capture_output = 1;
+	o->keep_stdin = 1;
+	s->run.on_output = cli_run_output;
+	s->run.on_warning = cli_run_warning;
+	s->run.on_end = cli_run_end;
+	s->run.arg = s;
+	signal(SIGPIPE, SIG_IGN);
+	*lp = loop_new();
+	if (loop_add_signal(*lp, SIGINT, cli_run_sigint, s, &cause) == -1 ||
+	    loop_add_signal(*lp, SIGTERM, cli_run_sigint, s, &cause) == -1 ||
+	    run_start(&s->run, *lp, o, &cause) == -1) {
+		cli_error("%s", cause);
+		free(cause);
+		return CLI_EXIT_ERROR;
+	}
+	if (loop_run(*lp, &cause) == -1) {
+		cli_error("%s", cause);
+		free(cause);
+	}
+	rc = run_exit_code(&s->run);
+	if (s->run.worker_error != NULL) {
+		rc = CLI_EXIT_ERROR;
+	} else if (!s->run.status.exited || s->interrupted) {
+		desc = run_describe(&s->run);
+		cli_error("%s %s", label, desc);
+		free(desc);
+	}
+	return rc;
+}
+
 static int
 cli_run(int argc, char **argv)
 {
@@ -359,7 +402,7 @@ cli_run(int argc, char **argv)
 	struct cli_run_state s;
 	struct run_opts o;
 	struct loop *l;
-	char *script, *cause = NULL, *desc;
+	char *script, *cause = NULL;
 	int c, record = 0, show_time = 0, rc;
 	double interval = 0.1, grace = 2.0;
 	const char *log = NULL, *plot = NULL;
@@ -415,43 +458,19 @@ cli_run(int argc, char **argv)
 	}
 	memset(&s, 0, sizeof s);
 	memset(&o, 0, sizeof o);
-	s.script = script;
 	o.script = script;
 	o.script_args = argv + optind + 1;
-	o.capture_output = 1;
-	o.keep_stdin = 1;
 	o.grace = grace;
 	o.record = record;
 	o.rec.children = 1;
 	o.rec.interval = interval;
 	o.rec.log_path = log;
-	s.run.on_output = cli_run_output;
-	s.run.on_warning = cli_run_warning;
-	s.run.on_end = cli_run_end;
-	s.run.arg = &s;
-	signal(SIGPIPE, SIG_IGN);
-	l = loop_new();
-	if (loop_add_signal(l, SIGINT, cli_run_sigint, &s, &cause) == -1 ||
-	    loop_add_signal(l, SIGTERM, cli_run_sigint, &s, &cause) == -1 ||
-	    run_start(&s.run, l, &o, &cause) == -1) {
-		cli_error("%s", cause);
-		free(cause);
+	rc = cli_run_worker(&s, &l, &o, script);
+	if (!s.ended) {
 		run_free(&s.run);
 		loop_free(l);
 		free(script);
-		return CLI_EXIT_ERROR;
-	}
-	if (loop_run(l, &cause) == -1) {
-		cli_error("%s", cause);
-		free(cause);
-	}
-	rc = run_exit_code(&s.run);
-	if (s.run.worker_error != NULL) {
-		rc = CLI_EXIT_ERROR;
-	} else if (!s.run.status.exited || s.interrupted) {
-		desc = run_describe(&s.run);
-		cli_error("%s %s", script, desc);
-		free(desc);
+		return rc;
 	}
 	if (show_time)
 		cli_print_time(&s.run.status);
@@ -810,7 +829,7 @@ cli_exercise_list(const struct lesson_set *set, const struct progress *pr)
 static int
 cli_exercise_snippet(const struct exercise *ex)
 {
-	char dir[] = "/tmp/proflab-exercise.XXXXXX", *path, *cause = NULL;
+	char dir[] = "/tmp/proflab-exercise.XXXXXX", *path;
 	char *args[] = {NULL};
 	struct cli_run_state s;
 	struct run_opts o;
@@ -833,30 +852,10 @@ cli_exercise_snippet(const struct exercise *ex)
 	}
 	memset(&s, 0, sizeof s);
 	memset(&o, 0, sizeof o);
-	s.script = ex->id;
 	o.script = path;
 	o.script_args = args;
 	o.interactive = 1;
-	o.capture_output = 1;
-	o.keep_stdin = 1;
-	s.run.on_output = cli_run_output;
-	s.run.on_warning = cli_run_warning;
-	s.run.on_end = cli_run_end;
-	s.run.arg = &s;
-	l = loop_new();
-	if (loop_add_signal(l, SIGINT, cli_run_sigint, &s, &cause) == -1 ||
-	    run_start(&s.run, l, &o, &cause) == -1 || loop_run(l, &cause) == -1) {
-		cli_error("%s", cause);
-		free(cause);
-	} else {
-		rc = run_exit_code(&s.run);
-		if (!s.run.status.exited || s.interrupted) {
-			char *desc = run_describe(&s.run);
-
-			cli_error("%s %s", ex->id, desc);
-			free(desc);
-		}
-	}
+	rc = cli_run_worker(&s, &l, &o, ex->id);
 	run_free(&s.run);
 	loop_free(l);
 	unlink(path);

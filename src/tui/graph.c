@@ -15,27 +15,9 @@
 #include <string.h>
 
 #include "base/xmalloc.h"
+#include "core/plot.h"
 
 #define AXIS_W 7 /* "100.0 " plus the axis line */
-
-/* A "nice" ceiling for an axis: 1, 2 or 5 times a power of ten. */
-static double
-nice_ceil(double v)
-{
-	double p, m;
-
-	if (v <= 0)
-		return 1;
-	p = pow(10, floor(log10(v)));
-	m = v / p;
-	if (m <= 1)
-		return p;
-	if (m <= 2)
-		return 2 * p;
-	if (m <= 5)
-		return 5 * p;
-	return 10 * p;
-}
 
 /* The largest value of samples whose time lies in [t0, t1); -1 when none. */
 static double
@@ -87,7 +69,7 @@ chart(WINDOW *win, const struct graph_view *g, int mem, int top, int h, int w, d
 	if (g->nsamples > 0)
 		cur = mem ? g->rec->samples[g->nsamples - 1].rss_mb
 		          : g->rec->samples[g->nsamples - 1].cpu;
-	vmax = nice_ceil(peak > vmax ? peak : vmax);
+	vmax = plot_nice_ceil(peak > vmax ? peak : vmax);
 	if (mem)
 		snprintf(label, sizeof label, "Memory %.1f MB   peak %.1f MB", cur, peak);
 	else
@@ -190,7 +172,7 @@ graph_draw(WINDOW *win, const struct graph_view *g)
 	if (g->nsamples > 0)
 		tlast = g->rec->samples[g->nsamples - 1].t;
 	while (tmax < tlast * 1.05)
-		tmax = nice_ceil(tmax * 1.5);
+		tmax = plot_nice_ceil(tmax * 1.5);
 	top_h = (h - 1) / 2;
 	chart(win, g, 0, 0, top_h, w, tmax);
 	chart(win, g, 1, top_h, h - 1 - top_h, w, tmax);
