@@ -373,28 +373,30 @@ lay_block(struct lesson_layout *lay, const struct lesson_block *b, int bi, int s
 	free(rest.cells);
 }
 
-static void
-lay_title(struct lesson_layout *lay, const struct lesson *l, int width, int unicode)
+/* Starts a layout with the lesson's title; returns the width to lay out at. */
+static int
+lay_begin(struct lesson_layout *lay, const struct lesson *l, int width, int unicode)
 {
 	struct cellbuf cb = {NULL, 0, 0}, none = {NULL, 0, 0};
 	char *t = xasprintf("%d. %s", l->number, l->title);
 
+	memset(lay, 0, sizeof *lay);
+	lay->width = width;
+	if (width < 4)
+		width = 4;
 	cb_str(&cb, t, ROLE_TITLE, unicode);
 	lay_wrap(lay, &cb, &none, &none, width, -1);
 	free(t);
 	free(cb.cells);
 	lay_blank(lay);
+	return width;
 }
 
 void
 layout_lesson(struct lesson_layout *lay, const struct lesson *l, int width, int sel,
     const struct progress *pr, int unicode)
 {
-	memset(lay, 0, sizeof *lay);
-	lay->width = width;
-	if (width < 4)
-		width = 4;
-	lay_title(lay, l, width, unicode);
+	width = lay_begin(lay, l, width, unicode);
 	for (size_t i = 0; i < l->nblocks; i++) {
 		const struct lesson_block *b = &l->blocks[i];
 
@@ -411,11 +413,7 @@ void
 layout_exercise_only(struct lesson_layout *lay, const struct lesson *l, int width, int sel,
     const struct progress *pr, int unicode)
 {
-	memset(lay, 0, sizeof *lay);
-	lay->width = width;
-	if (width < 4)
-		width = 4;
-	lay_title(lay, l, width, unicode);
+	width = lay_begin(lay, l, width, unicode);
 	if (sel < 0 || (size_t)sel >= l->nblocks) {
 		struct cellbuf cb = {NULL, 0, 0}, none = {NULL, 0, 0};
 
