@@ -30,8 +30,12 @@
  *   error  MESSAGE
  *          the worker could not run the script at all (missing file, bad
  *          option); it exits with status 2 after sending it.
+ *   profile  PATH  NFUNCS
+ *          with --profile: the script's cProfile statistics are in PATH, in
+ *          the pstats marshal format; NFUNCS is the number of functions in
+ *          them. Sent before exit.
  */
-enum chan_type { CHAN_HELLO, CHAN_MARK, CHAN_EXIT, CHAN_ERROR, CHAN_NTYPES };
+enum chan_type { CHAN_HELLO, CHAN_MARK, CHAN_EXIT, CHAN_ERROR, CHAN_PROFILE, CHAN_NTYPES };
 
 struct chan_type_def {
 	const char *name;

@@ -82,6 +82,9 @@ run_handle_record(struct run *r, const struct chan_msg *m)
 		free(r->worker_error);
 		r->worker_error = xstrdup(m->fields[0]);
 		break;
+	case CHAN_PROFILE:
+		r->profile_written = 1;
+		break;
 	case CHAN_NTYPES:
 		break;
 	}
@@ -273,12 +276,16 @@ run_start(struct run *r, struct loop *l, const struct run_opts *o, char **cause)
 			n++;
 		size_t a = 0;
 
-		argv = xcalloc(n + 7, sizeof *argv);
+		argv = xcalloc(n + 9, sizeof *argv);
 		argv[a++] = (char *)paths_worker();
 		argv[a++] = (char *)"--channel-fd";
 		argv[a++] = (char *)"3";
 		if (o->interactive)
 			argv[a++] = (char *)"--interactive";
+		if (o->profile_out != NULL) {
+			argv[a++] = (char *)"--profile";
+			argv[a++] = (char *)o->profile_out;
+		}
 		argv[a++] = (char *)"--";
 		argv[a++] = (char *)o->script;
 		for (size_t i = 0; i < n; i++)

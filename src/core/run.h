@@ -28,6 +28,9 @@ struct run_opts {
 	const char *script; /* with argv == NULL: the script and its args */
 	char *const *script_args;
 	int interactive; /* the worker runs the script as typed at >>> */
+	const char *profile_out; /* worker runs: run it under cProfile and write the pstats
+	                          * file here when the script ends (also after an exception
+	                          * or a stop); NULL: no profile */
 	int capture_output; /* output through on_output (else inherited) */
 	int keep_stdin; /* pass proflab's stdin on (never a terminal) */
 	double grace; /* seconds between SIGINT and SIGKILL; <= 0: 2 */
@@ -54,6 +57,7 @@ struct run {
 	char *exit_kind; /* ok, exception, systemexit, interrupt */
 	char *exit_detail;
 	char *worker_error;
+	int profile_written; /* the worker said it wrote opts.profile_out */
 	unsigned long bad_records;
 	void (*on_output)(struct run *, int stream, const char *data, size_t len, void *arg);
 	void (*on_record)(struct run *, const struct chan_msg *msg, void *arg);

@@ -118,6 +118,18 @@ pymod_send_error(const char *message)
 	chan_send(CHAN_ERROR, &message, 1, 0);
 }
 
+void
+pymod_send_profile(const char *path, long nfuncs)
+{
+	char n[32];
+	const char *fields[2];
+
+	snprintf(n, sizeof n, "%ld", nfuncs);
+	fields[0] = path;
+	fields[1] = n;
+	chan_send(CHAN_PROFILE, fields, 2, 0);
+}
+
 /* str(obj) as UTF-8 (caller frees); unencodable characters backslash-escaped. */
 static char *
 py_str(PyObject *obj)
@@ -545,9 +557,9 @@ out:
 	return rc;
 }
 
-/* Reads what is left of fp (closed here) as a str; NULL with an exception. */
+/* Reads what is left of fp (closed here) as bytes; NULL with an exception. */
 static PyObject *
-read_source(FILE *fp)
+read_source_bytes(FILE *fp)
 {
 	char chunk[65536];
 	struct buf b;
@@ -564,17 +576,122 @@ read_source(FILE *fp)
 		return NULL;
 	}
 	fclose(fp);
-	s = PyUnicode_DecodeUTF8(
-	    b.data != NULL ? b.data : "", (Py_ssize_t)b.len, "surrogateescape");
+	s = PyBytes_FromStringAndSize(b.data != NULL ? b.data : "", (Py_ssize_t)b.len);
 	buf_free(&b);
 	return s;
 }
 
+/* Reads what is left of fp (closed here) as a str; NULL with an exception. */
+static PyObject *
+read_source(FILE *fp)
+{
+	PyObject *bytes, *s;
+
+	bytes = read_source_bytes(fp);
+	if (bytes == NULL)
+		return NULL;
+	s = PyUnicode_DecodeUTF8(
+	    PyBytes_AS_STRING(bytes), PyBytes_GET_SIZE(bytes), "surrogateescape");
+	Py_DECREF(bytes);
+	return s;
+}
+
+/* A new cProfile.Profile(); NULL with an exception. */
+static PyObject *
+profiler_new(void)
+{
+	PyObject *mod, *prof;
+
+	mod = PyImport_ImportModule("cProfile");
+	if (mod == NULL)
+		return NULL;
+	prof = PyObject_CallMethod(mod, "Profile", NULL);
+	Py_DECREF(mod);
+	return prof;
+}
+
+/*
+ * Writes prof's statistics to path with dump_stats, as `python -m cProfile
+ * -o` does, and sends the profile record. The script's pending exception,
+ * if any, is kept; a failure to write is reported on stderr.
+ */
+static void
+profiler_dump(PyObject *prof, const char *path)
+{
+	PyObject *type, *value, *tb, *r, *stats, *p;
+	Py_ssize_t n = -1;
+
+	PyErr_Fetch(&type, &value, &tb);
+	p = PyUnicode_DecodeFSDefault(path);
+	r = p != NULL ? PyObject_CallMethod(prof, "dump_stats", "O", p) : NULL;
+	Py_XDECREF(p);
+	if (r == NULL) {
+		PyObject *t2, *v2, *tb2;
+		char *why;
+
+		PyErr_Fetch(&t2, &v2, &tb2);
+		why = v2 != NULL ? py_str(v2) : xstrdup("unknown error");
+		fprintf(stderr, "proflab-worker: cannot write the profile to %s: %s\n", path, why);
+		free(why);
+		Py_XDECREF(t2);
+		Py_XDECREF(v2);
+		Py_XDECREF(tb2);
+	} else {
+		Py_DECREF(r);
+		stats = PyObject_GetAttrString(prof, "stats");
+		if (stats != NULL && PyDict_Check(stats))
+			n = PyDict_Size(stats);
+		Py_XDECREF(stats);
+		PyErr_Clear();
+		pymod_send_profile(path, (long)n);
+	}
+	PyErr_Restore(type, value, tb);
+}
+
+/* Calls method on prof with no arguments; -1 with an exception. */
+static int
+profiler_call(PyObject *prof, const char *method)
+{
+	PyObject *r = PyObject_CallMethod(prof, method, NULL);
+
+	Py_XDECREF(r);
+	return r != NULL ? 0 : -1;
+}
+
+/*
+ * Runs the code of fp under cProfile exactly as `python -m cProfile` does
+ * (Profile.runctx: enable, exec, disable), so the same functions are
+ * counted, but in the real __main__ namespace. NULL with an exception.
+ */
+static PyObject *
+run_profiled(FILE *fp, PyObject *filename, PyObject *dict, PyObject *prof)
+{
+	PyObject *source, *compile, *code, *v;
+
+	source = read_source_bytes(fp);
+	if (source == NULL)
+		return NULL;
+	compile = PyDict_GetItemString(PyEval_GetBuiltins(), "compile"); /* borrowed */
+	if (compile == NULL) {
+		Py_DECREF(source);
+		PyErr_SetString(PyExc_RuntimeError, "builtins.compile is missing");
+		return NULL;
+	}
+	code = PyObject_CallFunction(compile, "OOs", source, filename, "exec");
+	Py_DECREF(source);
+	if (code == NULL)
+		return NULL;
+	v = PyObject_CallMethod(prof, "runctx", "OOO", code, dict, dict);
+	Py_DECREF(code);
+	return v;
+}
+
 void
-pymod_run_script(FILE *fp, const char *script, int interactive, struct pymod_ending *end)
+pymod_run_script(FILE *fp, const char *script, int interactive, const char *profile_out,
+    struct pymod_ending *end)
 {
 	PyCompilerFlags cf = {.cf_flags = 0, .cf_feature_version = PY_MINOR_VERSION};
-	PyObject *filename, *main_mod = NULL, *dict, *v = NULL;
+	PyObject *filename, *main_mod = NULL, *dict, *v = NULL, *prof = NULL;
 	int set_file = 0;
 
 	end->status = 0;
@@ -609,14 +726,33 @@ pymod_run_script(FILE *fp, const char *script, int interactive, struct pymod_end
 	if (Py_MakePendingCalls() < 0)
 		goto fail;
 
+	if (profile_out != NULL && (prof = profiler_new()) == NULL)
+		goto fail;
+
 	if (interactive) {
 		PyObject *source = read_source(fp);
+		int rc = -1;
 
 		fp = NULL;
-		if (source == NULL || run_interactive(source, filename, dict) < 0)
+		if (source != NULL && (prof == NULL || profiler_call(prof, "enable") == 0)) {
+			rc = run_interactive(source, filename, dict);
+			if (prof != NULL && profiler_call(prof, "disable") < 0)
+				rc = -1;
+		}
+		if (prof != NULL)
+			profiler_dump(prof, profile_out);
+		if (rc < 0)
 			handle_exception(end);
 		Py_XDECREF(source);
 		flush_io();
+	} else if (prof != NULL) {
+		v = run_profiled(fp, filename, dict, prof);
+		fp = NULL;
+		flush_io();
+		profiler_dump(prof, profile_out);
+		if (v == NULL)
+			handle_exception(end);
+		Py_XDECREF(v);
 	} else {
 		v = PyRun_FileExFlags(fp, script, Py_file_input, dict, dict, 1, &cf);
 		fp = NULL;
@@ -638,6 +774,7 @@ fail:
 		fclose(fp);
 	handle_exception(end);
 done:
+	Py_XDECREF(prof);
 	Py_XDECREF(main_mod);
 	Py_XDECREF(filename);
 	if (end->detail == NULL)

@@ -25,6 +25,7 @@ int pymod_channel_fd(void);
 void pymod_send_hello(const char *script);
 void pymod_send_exit(int status, const char *kind, const char *detail);
 void pymod_send_error(const char *message);
+void pymod_send_profile(const char *path, long nfuncs);
 
 /* How a script ended: kind is "ok", "exception", "systemexit" or "interrupt". */
 struct pymod_ending {
@@ -38,8 +39,12 @@ struct pymod_ending {
  * sys.path[0], __file__, __loader__, tracebacks through sys.excepthook and
  * SystemExit's rules. With interactive, each top-level statement runs as at
  * the >>> prompt: expression values are echoed through sys.displayhook, and
- * the first exception ends it. Fills *end; needs a running interpreter.
+ * the first exception ends it. With profile_out, the script runs under
+ * cProfile as `python -m cProfile` runs it, and the statistics are written
+ * to profile_out (pstats format) when it ends, however it ends, unless the
+ * process is killed. Fills *end; needs a running interpreter.
  */
-void pymod_run_script(FILE *fp, const char *script, int interactive, struct pymod_ending *end);
+void pymod_run_script(FILE *fp, const char *script, int interactive, const char *profile_out,
+    struct pymod_ending *end);
 
 #endif

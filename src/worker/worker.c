@@ -2,7 +2,7 @@
  * proflab-worker: runs one Python script as __main__ in an embedded
  * interpreter and reports on the channel how it went (see core/channel.h).
  *
- *   proflab-worker [--channel-fd N] [--interactive] [--] SCRIPT [ARGS...]
+ *   proflab-worker [--channel-fd N] [--interactive] [--profile FILE] [--] SCRIPT [ARGS...]
  *
  * Everything done inside Python lives in pymod.c; this file parses the
  * command line, makes the process's state sane (signals, the channel fd,
@@ -47,13 +47,16 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: " PROGNAME " [--channel-fd N] [--interactive] [--] SCRIPT [ARGS...]\n"
+	    "usage: " PROGNAME " [--channel-fd N] [--interactive] [--profile FILE] [--]\n"
+	    "       SCRIPT [ARGS...]\n"
 	    "Run a Python script as __main__ for proflab.\n"
 	    "\n"
 	    "  --channel-fd N  write channel records to file descriptor N\n"
 	    "                  (default: $" CHAN_FD_ENV ", else no channel)\n"
 	    "  --interactive   run SCRIPT as typed at the >>> prompt: the value of each\n"
 	    "                  expression statement is echoed\n"
+	    "  --profile FILE  run SCRIPT under cProfile, as python -m cProfile does, and\n"
+	    "                  write its statistics to FILE (pstats format) when it ends\n"
 	    "  --help          show this help and exit\n"
 	    "  --version       show the version and exit\n"
 	    "\n"
@@ -209,7 +212,7 @@ int
 main(int argc, char **argv)
 {
 	struct pymod_ending end;
-	const char *fdarg = NULL, *env;
+	const char *fdarg = NULL, *env, *profile_out = NULL;
 	char *usage_error = NULL, *cause = NULL, *script;
 	struct stat sb;
 	FILE *fp;
@@ -245,6 +248,14 @@ main(int argc, char **argv)
 		}
 		if (strcmp(a, "--interactive") == 0) {
 			interactive = 1;
+			continue;
+		}
+		if (strcmp(a, "--profile") == 0) {
+			if (++i == argc || argv[i][0] == '\0') {
+				usage_error = xstrdup("option --profile needs a file name");
+				break;
+			}
+			profile_out = argv[i];
 			continue;
 		}
 		if (a[0] == '-' && a[1] != '\0') {
@@ -291,7 +302,7 @@ main(int argc, char **argv)
 	python_start(argc - i, argv + i);
 	script = script_abspath(argv[i]);
 	pymod_send_hello(script);
-	pymod_run_script(fp, script, interactive, &end);
+	pymod_run_script(fp, script, interactive, profile_out, &end);
 	free(script);
 	status = end.status;
 	if (Py_FinalizeEx() < 0)

@@ -393,4 +393,70 @@ fi
 is "$(records exit "$T/snipfail.chan")" "exit${tab}1${tab}exception${tab}ZeroDivisionError" \
 	"--interactive: the exit record names the exception"
 
+# --- --profile: cProfile as python -m cProfile runs it --------------------------------------
+PC="$top_srcdir/tests/prof_counts.py"
+for sc in recurse raise sysexit; do
+	arg=
+	[ "$sc" = sysexit ] && arg=3
+	run "prof_$sc" "$W" --channel-fd 3 --profile "$T/$sc.w.prof" "$S/$sc.py" $arg 3>"$T/prof_$sc.chan"
+	(cd "$T" && with_timeout "$PY" -m cProfile -o "$T/$sc.p.prof" "$S/$sc.py" $arg >/dev/null 2>&1)
+	"$PY" "$PC" "$T/$sc.w.prof" >"$T/$sc.w.counts" 2>&1
+	"$PY" "$PC" "$T/$sc.p.prof" >"$T/$sc.p.counts" 2>&1
+	if [ -s "$T/$sc.w.counts" ] && cmp -s "$T/$sc.w.counts" "$T/$sc.p.counts"; then
+		ok "--profile $sc.py: every function and edge counted as python -m cProfile counts it"
+	else
+		not_ok "--profile $sc.py: every function and edge counted as python -m cProfile counts it" \
+			"$(diff "$T/$sc.w.counts" "$T/$sc.p.counts" | head -20)"
+	fi
+	n=$("$PY" -c 'import marshal,sys; print(len(marshal.load(open(sys.argv[1],"rb"))))' "$T/$sc.w.prof")
+	is "$(records profile "$T/prof_$sc.chan")" "profile${tab}$T/$sc.w.prof${tab}$n" \
+		"--profile $sc.py: the profile record names the file and its $n functions"
+done
+grep -q 'fact' "$T/recurse.w.counts" && grep -q '^recurse.py:5(fact) 40/8 ' "$T/recurse.w.counts" &&
+	ok "--profile: recursive calls counted as total/primitive (40/8)" ||
+	not_ok "--profile: recursive calls counted as total/primitive (40/8)" "$(cat "$T/recurse.w.counts")"
+run recurse_plain "$PY" "$S/recurse.py"
+same_file "$T/prof_recurse.out" "$T/recurse_plain.out" "--profile: the script's own output is unchanged"
+is "$(cat "$T/prof_raise.st")" 1 "--profile: a script that raises still exits 1"
+grep -q '^ZeroDivisionError' "$T/prof_raise.err" && ok "--profile: ... with its traceback" ||
+	not_ok "--profile: ... with its traceback" "$(cat "$T/prof_raise.err")"
+is "$(cat "$T/prof_sysexit.st")" 3 "--profile: sys.exit(3) is the worker's status (python -m cProfile exits 0)"
+
+# Interrupted: the statistics of the partial run are still written.
+"$W" --channel-fd 3 --profile "$T/loop.prof" "$S/loop.py" "$T/profint.pid" 3>"$T/profint.chan" \
+	>"$T/profint.out" 2>"$T/profint.err" &
+pid=$!
+bgpids="$bgpids $pid"
+if wait_for 20 test -s "$T/profint.pid"; then
+	kill -INT "$pid"
+	wait "$pid"
+	st=$?
+	if [ "$st" = 130 ] && [ -s "$T/loop.prof" ] && grep -q "^profile${tab}" "$T/profint.chan"; then
+		ok "--profile: Ctrl-C ends the script and the partial profile is written"
+	else
+		not_ok "--profile: Ctrl-C ends the script and the partial profile is written" "status $st"
+	fi
+else
+	not_ok "--profile: Ctrl-C ends the script and the partial profile is written" "loop.py printed nothing"
+fi
+
+run profbad "$W" --profile "$T/no/such/dir/x.prof" "$S/recurse.py"
+if [ "$(cat "$T/profbad.st")" = 0 ] && grep -q '^proflab-worker: cannot write the profile to .*x.prof: ' "$T/profbad.err" &&
+	[ "$(grep -c . "$T/profbad.err")" = 1 ]; then
+	ok "--profile to an unwritable path: one line on stderr, the script's status kept"
+else
+	not_ok "--profile to an unwritable path: one line on stderr, the script's status kept" \
+		"status $(cat "$T/profbad.st"): $(cat "$T/profbad.err")"
+fi
+run profnoarg "$W" --profile
+is "$(cat "$T/profnoarg.st")" 2 "--profile without a file is a usage error (status 2)"
+
+printf 'def f(n):\n    return sum(range(n))\nf(10)\nf(20)\n' >"$T/profsnip.py"
+run profsnip "$W" --interactive --profile "$T/snip.prof" "$T/profsnip.py"
+"$PY" "$PC" "$T/snip.prof" >"$T/snip.counts" 2>&1
+grep -q '^profsnip.py:1(f) 2/2 ' "$T/snip.counts" && [ "$(cat "$T/profsnip.out")" = "$(printf '45\n190')" ] &&
+	ok "--interactive --profile: the snippet's values echo and its calls are counted" ||
+	not_ok "--interactive --profile: the snippet's values echo and its calls are counted" \
+		"$(cat "$T/snip.counts" "$T/profsnip.out")"
+
 done_testing
