@@ -53,6 +53,8 @@ static const struct cli_command cli_commands[] = {
         "record [--interval S] [--duration S] [--include-children] [--log FILE]\n"
         "      [--plot FILE] (PID | 'COMMAND STRING' | -- COMMAND [ARGS...])",
         cli_record},
+    {"profile", cli_profile_synopsis, cli_profile},
+    {"stats", cli_stats_synopsis, cli_stats},
     {"exercise", "exercise (--list | ID)", cli_exercise},
 };
 
@@ -73,6 +75,10 @@ cli_usage(FILE *f)
 	    "          output; --time prints real/user/sys, --record samples CPU and memory\n"
 	    "  record  sample any process or command as psrecord does: a psrecord log\n"
 	    "          (--log) and a PNG or SVG plot (--plot)\n"
+	    "  profile run a script under cProfile and print its table as python -m cProfile\n"
+	    "          does (default order: cumulative time); -o also saves the .prof file\n"
+	    "  stats   open a .prof file (cProfile's or proflab's) in the lab's profile\n"
+	    "          view: table, callers and callees, icicle; --text prints pstats' tables\n"
 	    "  exercise  list the lessons' exercises with your progress, or run one by\n"
 	    "          its ID (E1..E25); one that completes is marked done\n"
 	    "\n"
@@ -82,7 +88,7 @@ cli_usage(FILE *f)
 	    "multi_core, compute, memory_error). See proflab(1).\n");
 }
 
-static void
+void
 cli_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -94,7 +100,7 @@ cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int
+int
 cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -237,22 +243,13 @@ cli_write_plot(const char *path, const struct recording *r, const char *title)
 	return 0;
 }
 
-/* Checks early that a plot can be written, so an hour's recording is not lost at the end. */
-static int
-cli_check_plot_path(const char *cmd, const char *path)
+/* Checks early that a file can be created at path, so an hour's run is not lost at the end. */
+int
+cli_check_writable(const char *path)
 {
-	const char *dot;
 	char *dir, *slash;
 	int ok;
 
-	if (path == NULL)
-		return 0;
-	dot = strrchr(path, '.');
-	if (dot == NULL || (strcasecmp(dot, ".png") != 0 && strcasecmp(dot, ".svg") != 0)) {
-		cli_usage_error(
-		    cmd, "cannot plot to %s: the file name must end in .png or .svg", path);
-		return -1;
-	}
 	dir = xstrdup(path);
 	slash = strrchr(dir, '/');
 	if (slash == NULL) {
@@ -265,19 +262,29 @@ cli_check_plot_path(const char *cmd, const char *path)
 	}
 	ok = access(dir, W_OK | X_OK) == 0;
 	if (!ok)
-		cli_error("cannot write plot %s: %s: %s", path, dir, strerror(errno));
+		cli_error("cannot write %s: %s: %s", path, dir, strerror(errno));
 	free(dir);
 	return ok ? 0 : -1;
 }
 
-/* --- proflab run ----------------------------------------------------------- */
+/* Checks early that a plot can be written: its type, and its directory. */
+static int
+cli_check_plot_path(const char *cmd, const char *path)
+{
+	const char *dot;
 
-struct cli_run_state {
-	struct run run;
-	int interrupted;
-	const char *script;
-	int ended;
-};
+	if (path == NULL)
+		return 0;
+	dot = strrchr(path, '.');
+	if (dot == NULL || (strcasecmp(dot, ".png") != 0 && strcasecmp(dot, ".svg") != 0)) {
+		cli_usage_error(
+		    cmd, "cannot plot to %s: the file name must end in .png or .svg", path);
+		return -1;
+	}
+	return cli_check_writable(path);
+}
+
+/* --- proflab run ----------------------------------------------------------- */
 
 static void
 cli_write_all(int fd, const char *data, size_t len)
@@ -343,13 +350,7 @@ cli_print_time(const struct child_status *st)
 	}
 }
 
-/*
- * Runs o in a fresh worker to its end, streaming its output, with Ctrl-C and
- * SIGTERM as stop requests; says how it ended when that was not a plain
- * exit. Returns proflab's exit status; s->run keeps the run's results until
- * the caller's run_free, and *lp the loop until its loop_free.
- */
-static int
+int
 cli_run_worker(struct cli_run_state *s, struct loop **lp, struct run_opts *o, const char *label)
 {
 	char *cause = NULL, *desc;
@@ -949,9 +950,11 @@ cli_reset_progress(void)
 static int
 cli_lab(int argc, char **argv)
 {
-	struct tui_opts o = {-1, 0, 0};
+	struct tui_opts o;
 	int i;
 
+	memset(&o, 0, sizeof o);
+	o.lesson = -1;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--present") == 0)
 			o.present = 1;

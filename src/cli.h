@@ -1,9 +1,15 @@
 /*
  * The command line: option parsing and the text subcommands. Each subcommand
- * prints the same models the TUI shows.
+ * prints the same models the TUI shows. cli.c holds the dispatch and the
+ * run, record and exercise commands; cli_prof.c the profile commands. What
+ * they share is declared here.
  */
 #ifndef PROFLAB_CLI_H
 #define PROFLAB_CLI_H
+
+#include <stdio.h>
+
+#include "core/run.h"
 
 /* Exit statuses of proflab itself (a run's own status is passed through). */
 #define CLI_EXIT_ERROR 1
@@ -11,5 +17,33 @@
 
 int cli_main(int argc, char **argv);
 void cli_usage(FILE *f);
+
+/* "proflab: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "proflab CMD: message (see proflab --help)" on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 0 when a file can be created at path, else -1 after saying why. */
+int cli_check_writable(const char *path);
+
+struct cli_run_state {
+	struct run run;
+	int interrupted;
+	const char *script;
+	int ended;
+};
+
+/*
+ * Runs o in a fresh worker to its end, streaming its output, with Ctrl-C and
+ * SIGTERM as stop requests; says how it ended when that was not a plain
+ * exit. Returns proflab's exit status; s->run keeps the run's results until
+ * the caller's run_free, and *lp the loop until its loop_free.
+ */
+int cli_run_worker(struct cli_run_state *s, struct loop **lp, struct run_opts *o, const char *label);
+
+/* proflab profile ... and proflab stats ... (cli_prof.c) */
+int cli_profile(int argc, char **argv);
+int cli_stats(int argc, char **argv);
+extern const char cli_profile_synopsis[];
+extern const char cli_stats_synopsis[];
 
 #endif

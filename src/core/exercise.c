@@ -71,7 +71,8 @@ exercise_plan(const struct exercise *ex, struct exercise_plan *plan)
 		return;
 	}
 	cmd = ex->argv[0];
-	if (strcmp(cmd, "run") == 0 || strcmp(cmd, "record") == 0) {
+	if (strcmp(cmd, "run") == 0 || strcmp(cmd, "record") == 0 ||
+	    strcmp(cmd, "profile") == 0 || strcmp(cmd, "stats") == 0) {
 		plan->kind = PLAN_COMMAND;
 		plan->argv = xcalloc((size_t)ex->argc + 1, sizeof *plan->argv);
 		for (i = 0; i < ex->argc; i++)
@@ -79,8 +80,7 @@ exercise_plan(const struct exercise *ex, struct exercise_plan *plan)
 		plan->argc = ex->argc;
 		return;
 	}
-	if (strcmp(cmd, "profile") != 0 && strcmp(cmd, "lines") != 0 &&
-	    strcmp(cmd, "memory") != 0) {
+	if (strcmp(cmd, "lines") != 0 && strcmp(cmd, "memory") != 0) {
 		plan_waiting(plan, ex, "nothing to run before it comes");
 		return;
 	}

@@ -4,6 +4,12 @@
  * status line. The app owns the lessons, the progress, the current run and
  * its output; the views in lessonview.c and graph.c only read them.
  *
+ * Two screens: the lesson screen (lesson | graph over output) and the
+ * profile screen (the graph over the profile pane, full width), shown once a
+ * profile exists (a `profile` run ended, or a .prof file was opened). The
+ * profile pane (profview.c) owns its profile; keys go to it first on that
+ * screen, and those it does not use go to the key table.
+ *
  * Drawing is on demand: a handler marks the app dirty and a timer redraws at
  * most 30 times a second (wnoutrefresh per window, one doupdate). While a
  * run is active a 10 Hz tick redraws the graph and the elapsed time.
@@ -19,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/xmalloc.h"
@@ -27,7 +35,9 @@
 #include "core/loop.h"
 #include "core/paths.h"
 #include "core/plot.h"
+#include "core/profile.h"
 #include "core/run.h"
+#include "tui/profview.h"
 #include "tui/view.h"
 
 #define MIN_W 80
@@ -37,6 +47,11 @@
 #define OUTPUT_LINES 10000
 
 enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LESSONS, OVERLAY_QUIT };
+
+/* Screens, as bits: a key in the key table works on these. */
+#define SCREEN_LESSON 1
+#define SCREEN_PROFILE 2
+#define SCREEN_BOTH (SCREEN_LESSON | SCREEN_PROFILE)
 
 struct app {
 	struct tui_opts opts;
@@ -67,8 +82,17 @@ struct app {
 	int list_sel;
 	int quit;
 	int too_small;
-	WINDOW *wlesson, *wgraph, *wout, *wstatus;
+	int screen; /* SCREEN_LESSON or SCREEN_PROFILE */
+	/* the profile screen's pane; pv_run: the profile is of the run in `run` */
+	struct profview *pv;
+	int pv_run;
+	char *prof_out; /* a profile run: the worker writes the profile here (in tmpdir) */
+	char *prof_save; /* ... and -o copies it here */
+	char *prof_sort; /* ... and -s sorts its table */
+	char *prof_title;
+	WINDOW *wlesson, *wgraph, *wout, *wstatus, *wpgraph, *wprof;
 	int lesson_y, lesson_x, lesson_h, lesson_w, out_y, out_x, out_h, out_w;
+	int prof_y; /* the profile pane's first row; the graph above it, a rule between */
 	int dirty;
 	double last_draw;
 	struct loop_timer *redraw_timer;
@@ -124,6 +148,20 @@ colours_init(int present)
 	    [ROLE_STATUS] = {-1, -1, A_REVERSE},
 	    [ROLE_ERROR] = {196, COLOR_RED, A_BOLD},
 	    [ROLE_TITLE] = {231, -1, A_BOLD | A_UNDERLINE},
+	    [ROLE_DIVIDER] = {220, COLOR_YELLOW, A_BOLD | A_UNDERLINE},
+	    [ROLE_BAR1] = {-1, -1, A_REVERSE},
+	    [ROLE_BAR2] = {-1, -1, A_NORMAL},
+	    [ROLE_BAR_SEL] = {-1, -1, A_BOLD | A_UNDERLINE},
+	};
+	/* Roles with a background: the icicle's bars (attr above without colours). */
+	static const struct {
+		enum role r;
+		short fg256, bg256, fg8, bg8;
+		attr_t attr;
+	} bg[] = {
+	    {ROLE_BAR1, 231, 24, COLOR_WHITE, COLOR_BLUE, A_NORMAL},
+	    {ROLE_BAR2, 16, 110, COLOR_BLACK, COLOR_CYAN, A_NORMAL},
+	    {ROLE_BAR_SEL, 16, 220, COLOR_BLACK, COLOR_YELLOW, A_BOLD},
 	};
 	int colour = !the_app->opts.ascii && getenv("NO_COLOR") == NULL && has_colors();
 
@@ -142,6 +180,16 @@ colours_init(int present)
 			continue;
 		init_pair((short)(r + 1), fg, -1);
 		role_pair[r] = (short)(r + 1);
+	}
+	for (size_t i = 0; colour && i < sizeof bg / sizeof bg[0]; i++) {
+		enum role r = bg[i].r;
+
+		if (COLORS >= 256)
+			init_pair((short)(r + 1), bg[i].fg256, bg[i].bg256);
+		else
+			init_pair((short)(r + 1), bg[i].fg8, bg[i].bg8);
+		role_pair[r] = (short)(r + 1);
+		role_attr[r] = bg[i].attr;
 	}
 }
 
@@ -212,7 +260,9 @@ app_windows(struct app *a)
 		delwin(a->wgraph);
 		delwin(a->wout);
 		delwin(a->wstatus);
-		a->wlesson = a->wgraph = a->wout = a->wstatus = NULL;
+		delwin(a->wpgraph);
+		delwin(a->wprof);
+		a->wlesson = a->wgraph = a->wout = a->wstatus = a->wpgraph = a->wprof = NULL;
 	}
 	a->too_small = w < MIN_W || h < MIN_H;
 	if (a->too_small)
@@ -231,6 +281,10 @@ app_windows(struct app *a)
 	a->wgraph = newwin(graph_h, w - left - 1, 0, left + 1);
 	a->wout = newwin(a->out_h, a->out_w, a->out_y, a->out_x);
 	a->wstatus = newwin(1, w, h - 1, 0);
+	/* The profile screen: the graph on about a third, a rule, the pane. */
+	a->prof_y = (h - 1) / 3 + 1;
+	a->wpgraph = newwin(a->prof_y - 1, w, 0, 0);
+	a->wprof = newwin(h - 1 - a->prof_y, w, a->prof_y, 0);
 	app_relayout(a);
 }
 
@@ -328,7 +382,7 @@ draw_output(struct app *a)
 }
 
 static void
-draw_graph(struct app *a)
+draw_graph(struct app *a, WINDOW *win)
 {
 	struct graph_view g;
 
@@ -345,7 +399,32 @@ draw_graph(struct app *a)
 
 		g.rec = &empty;
 	}
-	graph_draw(a->wgraph, &g);
+	graph_draw(win, &g);
+}
+
+/* The profile screen's top: the graph of the profile's run, or why there is none. */
+static void
+draw_prof_graph(struct app *a)
+{
+	int w = getmaxx(a->wpgraph);
+
+	if ((a->running || a->pv_run) && a->have_run && a->run.recording) {
+		draw_graph(a, a->wpgraph);
+		return;
+	}
+	werase(a->wpgraph);
+	view_str(a->wpgraph, 1, 2,
+	    "No recording: this profile was loaded from a file, not run here.", w - 4, ROLE_DIM);
+	view_str(a->wpgraph, 2, 2,
+	    "A `proflab profile` exercise records its run's CPU and memory here.", w - 4, ROLE_DIM);
+}
+
+static void
+draw_prof_rule(struct app *a)
+{
+	for (int x = 0; x < COLS; x++)
+		view_str(stdscr, a->prof_y - 1, x, a->unicode ? "\u2500" : "-", 1, ROLE_DIM);
+	view_str(stdscr, a->prof_y - 1, 1, " Profile (P: lesson) ", 21, ROLE_DIM);
 }
 
 static void
@@ -353,7 +432,6 @@ draw_status(struct app *a)
 {
 	WINDOW *win = a->wstatus;
 	char left[256], right[96];
-	const char *state;
 	enum role r = ROLE_STATUS;
 
 	werase(win);
@@ -361,13 +439,16 @@ draw_status(struct app *a)
 	werase(win);
 	if (a->running) {
 		double t = loop_now() - a->run.child.start;
+		const char *state = a->run.state == RUN_STOPPING ? "stopping" : "running";
 
-		state = a->run.state == RUN_STOPPING ? "stopping" : "running";
 		snprintf(left, sizeof left, " %s %s  %.1f s", state, a->run_id, t);
 		snprintf(right, sizeof right, "Esc: stop  ?: help  q: quit ");
 	} else {
 		snprintf(left, sizeof left, " %s", a->message != NULL ? a->message : "ready");
-		snprintf(right, sizeof right, "Enter: run  l: lessons  ?: help  q: quit ");
+		if (a->screen == SCREEN_PROFILE)
+			snprintf(right, sizeof right, "%s", profview_hint(a->pv));
+		else
+			snprintf(right, sizeof right, "Enter: run  l: lessons  ?: help  q: quit ");
 		if (a->message_error)
 			r = ROLE_ERROR;
 	}
@@ -476,14 +557,23 @@ app_draw(struct app *a)
 		return;
 	}
 	werase(stdscr);
-	draw_separators(a);
-	wnoutrefresh(stdscr);
-	draw_lesson(a);
-	wnoutrefresh(a->wlesson);
-	draw_graph(a);
-	wnoutrefresh(a->wgraph);
-	draw_output(a);
-	wnoutrefresh(a->wout);
+	if (a->screen == SCREEN_PROFILE) {
+		draw_prof_rule(a);
+		wnoutrefresh(stdscr);
+		draw_prof_graph(a);
+		wnoutrefresh(a->wpgraph);
+		profview_draw(a->pv, a->wprof);
+		wnoutrefresh(a->wprof);
+	} else {
+		draw_separators(a);
+		wnoutrefresh(stdscr);
+		draw_lesson(a);
+		wnoutrefresh(a->wlesson);
+		draw_graph(a, a->wgraph);
+		wnoutrefresh(a->wgraph);
+		draw_output(a);
+		wnoutrefresh(a->wout);
+	}
 	draw_status(a);
 	wnoutrefresh(a->wstatus);
 	if (a->overlay == OVERLAY_HELP)
@@ -594,11 +684,145 @@ app_cleanup_tmp(struct app *a)
 {
 	if (a->tmpfile != NULL)
 		unlink(a->tmpfile);
+	if (a->prof_out != NULL)
+		unlink(a->prof_out);
 	if (a->tmpdir != NULL)
 		rmdir(a->tmpdir);
 	free(a->tmpfile);
+	free(a->prof_out);
 	free(a->tmpdir);
-	a->tmpfile = a->tmpdir = NULL;
+	a->tmpfile = a->tmpdir = a->prof_out = NULL;
+}
+
+/* Copies file `from` to `to` through a temporary file beside `to`; 0, or -1 with *cause. */
+static int
+copy_atomic(const char *from, const char *to, char **cause)
+{
+	char *tmp = xasprintf("%s.XXXXXX", to), buf[65536];
+	int in, out, rc = -1;
+	ssize_t n = 0;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in == -1) {
+		*cause = xasprintf("cannot read %s: %s", from, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	out = mkostemp(tmp, O_CLOEXEC);
+	if (out == -1) {
+		*cause = xasprintf("cannot write %s: %s", to, strerror(errno));
+		close(in);
+		free(tmp);
+		return -1;
+	}
+	for (;;) {
+		ssize_t off = 0;
+
+		n = read(in, buf, sizeof buf);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		while (off < n) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+
+			if (w == -1 && errno == EINTR)
+				continue;
+			if (w == -1)
+				break;
+			off += w;
+		}
+		if (off < n) {
+			n = -1;
+			break;
+		}
+	}
+	if (n == 0 && fchmod(out, 0644) == 0 && close(out) == 0) {
+		out = -1;
+		if (rename(tmp, to) == 0)
+			rc = 0;
+	}
+	if (rc == -1) {
+		*cause = xasprintf("cannot write %s: %s", to, strerror(errno));
+		if (out != -1)
+			close(out);
+		unlink(tmp);
+	}
+	close(in);
+	free(tmp);
+	return rc;
+}
+
+/* Shows profile p (taken over) on the profile screen; 0, or -1 with *cause (bad sort). */
+static int
+app_open_profile(struct app *a, struct prof *p, const char *title, const char *sort, int strip,
+    int icicle, char **cause)
+{
+	struct profview *v = profview_new(p, title, a->unicode);
+
+	if (sort != NULL && profview_sort(v, sort, cause) == -1) {
+		profview_free(v);
+		return -1;
+	}
+	if (strip)
+		profview_strip(v, 1);
+	if (icicle)
+		profview_set_mode(v, PROFVIEW_ICICLE);
+	profview_free(a->pv);
+	a->pv = v;
+	a->pv_run = 0;
+	a->screen = SCREEN_PROFILE;
+	return 0;
+}
+
+static void
+app_prof_free(struct app *a)
+{
+	free(a->prof_save);
+	free(a->prof_sort);
+	free(a->prof_title);
+	a->prof_save = a->prof_sort = a->prof_title = NULL;
+}
+
+/* A profile run has ended: open what the worker wrote (and copy it for -o). */
+static void
+app_profile_end(struct app *a, const struct run *r, int ok, const char *desc)
+{
+	struct prof p;
+	char *cause = NULL;
+	int saved = 0;
+
+	if (!r->profile_written) {
+		app_message(a, 1, "%s %s after %.2f s: no profile was written", a->run_id, desc,
+		    r->status.real);
+		return;
+	}
+	if (a->prof_save != NULL) {
+		if (copy_atomic(a->prof_out, a->prof_save, &cause) == -1) {
+			app_message(a, 1, "%s", cause);
+			free(cause);
+			cause = NULL;
+			saved = -1;
+		} else {
+			saved = 1;
+		}
+	}
+	if (prof_load(&p, a->prof_out, &cause) == -1 ||
+	    app_open_profile(a, &p, a->prof_title, a->prof_sort, 0, 0, &cause) == -1) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	a->pv_run = 1;
+	if (saved == -1 || (ok && a->message_error))
+		return;
+	if (ok)
+		app_message(a, 0, "%s done: %s in %.2f s%s%s", a->run_id, desc, r->status.real,
+		    saved ? "; profile saved to " : "", saved ? a->prof_save : "");
+	else
+		app_message(a, 1, "%s %s after %.2f s; the profile covers the run up to then%s%s",
+		    a->run_id, desc, r->status.real, saved ? ", saved to " : "",
+		    saved ? a->prof_save : "");
 }
 
 static void
@@ -630,6 +854,8 @@ app_run_end(struct run *r, void *arg)
 		app_message(a, 1, "%s", cause);
 		free(cause);
 	}
+	if (a->prof_out != NULL)
+		app_profile_end(a, r, ok, desc);
 	free(desc);
 	app_cleanup_tmp(a);
 	app_dirty(a);
@@ -690,6 +916,165 @@ app_parse_run(struct app *a, char *const *argv, int argc, struct run_opts *o, ch
 	return 0;
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s != NULL ? s + 1 : path;
+}
+
+/*
+ * Options of `proflab profile` the lab honours (-s, -o; --limit is for the
+ * text table); sets up the temporary profile file. -1 with a message.
+ */
+static int
+app_parse_profile(struct app *a, const struct exercise *ex, char *const *argv, int argc,
+    struct run_opts *o, char **script)
+{
+	struct prof_sort sort;
+	char *cause = NULL;
+	int i;
+
+	app_prof_free(a);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *opt = argv[i];
+
+		if (strcmp(opt, "--") == 0) {
+			i++;
+			break;
+		}
+		if (i + 1 >= argc)
+			break;
+		if (strcmp(opt, "-s") == 0 || strcmp(opt, "--sort") == 0) {
+			free(a->prof_sort);
+			a->prof_sort = xstrdup(argv[++i]);
+		} else if (strcmp(opt, "-o") == 0 || strcmp(opt, "--outfile") == 0) {
+			free(a->prof_save);
+			a->prof_save = xstrdup(argv[++i]);
+		} else if (strcmp(opt, "--limit") == 0 || strcmp(opt, "--interval") == 0) {
+			if (strcmp(opt, "--interval") == 0 && atof(argv[i + 1]) > 0)
+				o->rec.interval = atof(argv[i + 1]);
+			i++;
+		} else if (strcmp(opt, "--grace") == 0) {
+			o->grace = atof(argv[++i]);
+		} else {
+			app_message(a, 1, "%s: `proflab profile` has no option %s", ex->id, opt);
+			return -1;
+		}
+	}
+	if (a->prof_sort != NULL && prof_sort_parse(&sort, a->prof_sort, &cause) == -1) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (i >= argc) {
+		app_message(a, 1, "the exercise's command line names no script");
+		return -1;
+	}
+	*script = paths_script(argv[i], &cause);
+	if (*script == NULL) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	a->tmpdir = xstrdup("/tmp/proflab-lab.XXXXXX");
+	if (mkdtemp(a->tmpdir) == NULL) {
+		app_message(a, 1, "cannot create a temporary directory: %s", strerror(errno));
+		free(a->tmpdir);
+		a->tmpdir = NULL;
+		free(*script);
+		*script = NULL;
+		return -1;
+	}
+	a->prof_out = xasprintf("%s/%s.prof", a->tmpdir, ex->id);
+	a->prof_title = xasprintf("%s: %s", ex->id, base_name(*script));
+	o->script = *script;
+	o->script_args = argv + i + 1;
+	o->profile_out = a->prof_out;
+	return 0;
+}
+
+/* The exercise that writes file name f with `proflab profile -o`, or NULL. */
+static const char *
+app_prof_writer(const struct app *a, const char *f)
+{
+	for (size_t i = 0; i < a->set.nlessons; i++) {
+		const struct lesson *l = a->set.lessons[i];
+
+		for (size_t b = 0; b < l->nblocks; b++) {
+			const struct exercise *ex = l->blocks[b].ex;
+
+			if (ex == NULL || ex->argc < 1 || strcmp(ex->argv[0], "profile") != 0)
+				continue;
+			for (int k = 1; k + 1 < ex->argc; k++) {
+				if ((strcmp(ex->argv[k], "-o") == 0 ||
+				        strcmp(ex->argv[k], "--outfile") == 0) &&
+				    strcmp(base_name(ex->argv[k + 1]), base_name(f)) == 0)
+					return ex->id;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* A `proflab stats` exercise: opens the file on the profile screen. */
+static void
+app_stats(struct app *a, const struct exercise *ex, char *const *argv, int argc)
+{
+	const char *file = NULL, *sort = NULL;
+	int icicle = 0, strip = 0;
+	char *cause = NULL, *title;
+	struct prof p;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--icicle") == 0)
+			icicle = 1;
+		else if (strcmp(argv[i], "--strip-dirs") == 0)
+			strip = 1;
+		else if ((strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--sort") == 0) &&
+		    i + 1 < argc)
+			sort = argv[++i];
+		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc)
+			i++;
+		else if (argv[i][0] != '-' || argv[i][1] == '\0')
+			file = argv[i];
+	}
+	if (file == NULL) {
+		app_message(a, 1, "the exercise's command line names no .prof file");
+		return;
+	}
+	if (access(file, F_OK) == -1 && errno == ENOENT) {
+		const char *writer = app_prof_writer(a, file);
+
+		if (writer != NULL)
+			app_message(a, 1, "%s does not exist: run %s first", file, writer);
+		else
+			app_message(a, 1, "%s does not exist", file);
+		return;
+	}
+	if (prof_load(&p, file, &cause) == -1) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	title = xasprintf("%s: %s", ex->id, file);
+	if (app_open_profile(a, &p, title, sort, strip, icicle, &cause) == -1) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		free(title);
+		return;
+	}
+	free(title);
+	if (progress_mark(&a->pr, ex->id, &cause) == -1) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+	} else {
+		app_message(a, 0, "%s: opened %s", ex->id, file);
+	}
+	app_relayout(a);
+}
+
 static void
 app_run_selected(struct app *a)
 {
@@ -698,7 +1083,6 @@ app_run_selected(struct app *a)
 	struct exercise_plan plan;
 	struct run_opts o;
 	char *script = NULL, *cause = NULL, *empty[] = {NULL};
-	FILE *f;
 
 	if (a->running) {
 		app_message(a, 1, "%s is running: Esc stops it first", a->run_id);
@@ -715,6 +1099,11 @@ app_run_selected(struct app *a)
 		exercise_plan_free(&plan);
 		return;
 	}
+	if (plan.kind == PLAN_COMMAND && strcmp(plan.argv[0], "stats") == 0) {
+		app_stats(a, ex, plan.argv, plan.argc);
+		exercise_plan_free(&plan);
+		return;
+	}
 	if (a->have_run) {
 		run_free(&a->run);
 		a->have_run = 0;
@@ -728,6 +1117,8 @@ app_run_selected(struct app *a)
 	o.rec.children = 1;
 	o.rec.interval = 0.1;
 	if (plan.kind == PLAN_SNIPPET) {
+		FILE *f;
+
 		a->tmpdir = xstrdup("/tmp/proflab-lab.XXXXXX");
 		if (mkdtemp(a->tmpdir) == NULL) {
 			app_message(
@@ -748,6 +1139,11 @@ app_run_selected(struct app *a)
 		o.script = a->tmpfile;
 		o.script_args = empty;
 		o.interactive = 1;
+	} else if (strcmp(plan.argv[0], "profile") == 0) {
+		if (app_parse_profile(a, ex, plan.argv, plan.argc, &o, &script) == -1) {
+			exercise_plan_free(&plan);
+			return;
+		}
 	} else if (strcmp(plan.argv[0], "run") != 0 ||
 	    app_parse_run(a, plan.argv, plan.argc, &o, &script) == -1) {
 		if (strcmp(plan.argv[0], "run") != 0)
@@ -773,6 +1169,7 @@ app_run_selected(struct app *a)
 	a->run.arg = a;
 	a->have_run = 1;
 	a->running = 1;
+	a->pv_run = 0;
 	if (run_start(&a->run, a->loop, &o, &cause) == -1) {
 		a->running = 0;
 		app_message(a, 1, "%s", cause);
@@ -937,59 +1334,79 @@ key_clear(struct app *a)
 	a->out_back = 0;
 }
 
+static void
+key_profile(struct app *a)
+{
+	if (a->pv == NULL) {
+		app_message(a, 0, "no profile yet: run a `proflab profile` exercise first (E16)");
+		return;
+	}
+	a->screen = a->screen == SCREEN_PROFILE ? SCREEN_LESSON : SCREEN_PROFILE;
+}
+
 struct key {
 	int code;
 	int wide; /* code is a character, not a KEY_ constant */
+	int screens; /* SCREEN_ bits: where the key works */
 	const char *name;
 	const char *help;
 	void (*fn)(struct app *);
 };
 
 static const struct key keys[] = {
-    {'\n', 1, "Enter", "run the selected exercise", key_run},
-    {KEY_ENTER, 0, NULL, NULL, key_run},
-    {27, 1, "Esc, Ctrl-C", "stop the run (then kill it after 2 s)", key_stop},
-    {'\t', 1, "Tab, n", "next exercise", key_next_ex},
-    {'n', 1, NULL, NULL, key_next_ex},
-    {KEY_BTAB, 0, "Shift-Tab, p", "previous exercise", key_prev_ex},
-    {'p', 1, NULL, NULL, key_prev_ex},
-    {KEY_RIGHT, 0, "Right, Left", "next, previous lesson", key_next_lesson},
-    {KEY_LEFT, 0, NULL, NULL, key_prev_lesson},
-    {KEY_DOWN, 0, "Down, Up, j, k", "scroll the lesson", key_down},
-    {'j', 1, NULL, NULL, key_down},
-    {KEY_UP, 0, NULL, NULL, key_up},
-    {'k', 1, NULL, NULL, key_up},
-    {KEY_NPAGE, 0, "PgDn, PgUp", "scroll the lesson a page", key_pgdown},
-    {KEY_PPAGE, 0, NULL, NULL, key_pgup},
-    {KEY_HOME, 0, "Home, End", "top, bottom of the lesson", key_home},
-    {KEY_END, 0, NULL, NULL, key_end},
-    {'[', 1, "[, ]", "scroll the output back, forward", key_out_back},
-    {']', 1, NULL, NULL, key_out_fwd},
-    {'c', 1, "c", "clear the output", key_clear},
-    {' ', 1, "Space", "freeze the graph (the run goes on)", key_freeze},
-    {'l', 1, "l", "lessons and progress", key_lessons},
-    {'?', 1, "?", "this help", key_help},
-    {'q', 1, "q", "quit (asks first while a run is active)", key_quit},
+    {'\n', 1, SCREEN_LESSON, "Enter", "run the selected exercise", key_run},
+    {KEY_ENTER, 0, SCREEN_LESSON, NULL, NULL, key_run},
+    {27, 1, SCREEN_BOTH, "Esc, Ctrl-C", "stop the run (then kill it after 2 s)", key_stop},
+    {'\t', 1, SCREEN_LESSON, "Tab, n", "next exercise", key_next_ex},
+    {'n', 1, SCREEN_LESSON, NULL, NULL, key_next_ex},
+    {KEY_BTAB, 0, SCREEN_LESSON, "Shift-Tab, p", "previous exercise", key_prev_ex},
+    {'p', 1, SCREEN_LESSON, NULL, NULL, key_prev_ex},
+    {KEY_RIGHT, 0, SCREEN_LESSON, "Right, Left", "next, previous lesson", key_next_lesson},
+    {KEY_LEFT, 0, SCREEN_LESSON, NULL, NULL, key_prev_lesson},
+    {KEY_DOWN, 0, SCREEN_LESSON, "Down, Up, j, k", "scroll the lesson", key_down},
+    {'j', 1, SCREEN_LESSON, NULL, NULL, key_down},
+    {KEY_UP, 0, SCREEN_LESSON, NULL, NULL, key_up},
+    {'k', 1, SCREEN_LESSON, NULL, NULL, key_up},
+    {KEY_NPAGE, 0, SCREEN_LESSON, "PgDn, PgUp", "scroll the lesson a page", key_pgdown},
+    {KEY_PPAGE, 0, SCREEN_LESSON, NULL, NULL, key_pgup},
+    {KEY_HOME, 0, SCREEN_LESSON, "Home, End", "top, bottom of the lesson", key_home},
+    {KEY_END, 0, SCREEN_LESSON, NULL, NULL, key_end},
+    {'[', 1, SCREEN_LESSON, "[, ]", "scroll the output back, forward", key_out_back},
+    {']', 1, SCREEN_LESSON, NULL, NULL, key_out_fwd},
+    {'c', 1, SCREEN_LESSON, "c", "clear the output", key_clear},
+    {' ', 1, SCREEN_BOTH, "Space", "freeze the graph (the run goes on)", key_freeze},
+    {'P', 1, SCREEN_BOTH, "P", "the profile screen, the lesson screen", key_profile},
+    {'l', 1, SCREEN_LESSON, "l", "lessons and progress", key_lessons},
+    {'?', 1, SCREEN_BOTH, "?", "this help", key_help},
+    {'q', 1, SCREEN_BOTH, "q", "quit (asks first while a run is active)", key_quit},
 };
 
 static void
 draw_help(struct app *a)
 {
-	size_t n = 0;
+	size_t n = 0, np = 0;
 	WINDOW *w;
-	int y = 2;
+	int y = 2, prof = a->screen == SCREEN_PROFILE;
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		n += keys[i].name != NULL;
-	w = overlay_box((int)n + 6, 64, " Keys (any key closes) ");
+		n += keys[i].name != NULL && (keys[i].screens & a->screen);
+	while (prof && profview_keys[np].name != NULL)
+		np++;
+	w = overlay_box((int)(n + np) + 6, prof ? 78 : 64,
+	    prof ? " Profile keys (any key closes) " : " Keys (any key closes) ");
+	for (size_t i = 0; i < np; i++) {
+		view_str(w, y, 2, profview_keys[i].name, 16, ROLE_EXERCISE);
+		view_str(w, y++, 19, profview_keys[i].help, getmaxx(w) - 21, ROLE_TEXT);
+	}
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if (keys[i].name == NULL)
+		if (keys[i].name == NULL || !(keys[i].screens & a->screen))
 			continue;
 		view_str(w, y, 2, keys[i].name, 16, ROLE_EXERCISE);
-		view_str(w, y++, 19, keys[i].help, 42, ROLE_TEXT);
+		view_str(w, y++, 19, keys[i].help, getmaxx(w) - 21, ROLE_TEXT);
 	}
-	view_str(
-	    w, y + 1, 2, "Mouse: click a lesson or an exercise; the wheel scrolls.", 60, ROLE_DIM);
+	if (!prof)
+		view_str(w, y + 1, 2, "Mouse: click a lesson or an exercise; the wheel scrolls.",
+		    60, ROLE_DIM);
 	wnoutrefresh(w);
 	delwin(w);
 }
@@ -1048,6 +1465,11 @@ app_mouse(struct app *a)
 	}
 	if (a->overlay != OVERLAY_NONE || a->too_small)
 		return;
+	if (a->screen == SCREEN_PROFILE) {
+		if (ev.y >= a->prof_y && ev.y < LINES - 1)
+			profview_mouse(a->pv, ev.y - a->prof_y, ev.x, ev.bstate);
+		return;
+	}
 	if (ev.bstate & BUTTON4_PRESSED) {
 		for (int i = 0; i < 3; i++)
 			ev.x < a->lesson_w ? key_up(a) : key_out_back(a);
@@ -1092,8 +1514,10 @@ app_key(struct app *a, int code, int wide)
 		overlay_key(a, code, wide);
 		return;
 	}
+	if (a->screen == SCREEN_PROFILE && profview_key(a->pv, code, wide))
+		return;
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if (keys[i].code == code && keys[i].wide == wide) {
+		if (keys[i].code == code && keys[i].wide == wide && (keys[i].screens & a->screen)) {
 			keys[i].fn(a);
 			return;
 		}
@@ -1163,23 +1587,38 @@ tui_main(const struct tui_opts *opts)
 	SCREEN *scr;
 	int rc = 0;
 
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr,
-		    "proflab: the lab needs a terminal (see proflab --help for the "
-		    "commands that do not)\n");
-		return 1;
-	}
 	memset(&a, 0, sizeof a);
 	the_app = &a;
 	a.opts = *opts;
 	a.sel = -1;
+	a.screen = SCREEN_LESSON;
 	codeset = nl_langinfo(CODESET);
 	a.unicode = !opts->ascii && codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+	/* `proflab stats FILE`: a bad file is reported before the terminal is touched. */
+	if (opts->prof_path != NULL) {
+		struct prof p;
+
+		if (prof_load(&p, opts->prof_path, &cause) == -1 ||
+		    app_open_profile(&a, &p, opts->prof_path, opts->prof_sort, opts->prof_strip,
+		        opts->prof_icicle, &cause) == -1) {
+			fprintf(stderr, "proflab: %s\n", cause);
+			free(cause);
+			return 1;
+		}
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr,
+		    "proflab: the lab needs a terminal (see proflab --help for the "
+		    "commands that do not)\n");
+		profview_free(a.pv);
+		return 1;
+	}
 	dir = xasprintf("%s/lessons", paths_datadir());
 	if (lesson_set_load(dir, &a.set, &cause) == -1) {
 		fprintf(stderr, "proflab: %s\n", cause);
 		free(cause);
 		free(dir);
+		profview_free(a.pv);
 		return 1;
 	}
 	free(dir);
@@ -1189,6 +1628,7 @@ tui_main(const struct tui_opts *opts)
 		free(cause);
 		free(path);
 		lesson_set_free(&a.set);
+		profview_free(a.pv);
 		return 1;
 	}
 	free(path);
@@ -1242,6 +1682,8 @@ tui_main(const struct tui_opts *opts)
 		}
 		app_open_lesson(&a, idx, 0);
 	}
+	if (a.pv != NULL && a.message == NULL)
+		app_message(&a, 0, "%s opened (P: lesson)", opts->prof_path);
 	app_draw(&a);
 	if (loop_run(a.loop, &cause) == -1) {
 		rc = 1;
@@ -1259,6 +1701,8 @@ tui_main(const struct tui_opts *opts)
 		delwin(a.wgraph);
 		delwin(a.wout);
 		delwin(a.wstatus);
+		delwin(a.wpgraph);
+		delwin(a.wprof);
 	}
 	endwin();
 	delscreen(scr);
@@ -1272,5 +1716,7 @@ tui_main(const struct tui_opts *opts)
 	free(a.message);
 	free(a.run_id);
 	free(a.plot);
+	profview_free(a.pv);
+	app_prof_free(&a);
 	return rc;
 }

@@ -40,6 +40,10 @@ enum role {
 	ROLE_STATUS,
 	ROLE_ERROR,
 	ROLE_TITLE,
+	ROLE_DIVIDER, /* the profile's calls mode: the function between its callers and callees */
+	ROLE_BAR1, /* icicle bars, alternating */
+	ROLE_BAR2,
+	ROLE_BAR_SEL,
 	ROLE_NROLES
 };
 

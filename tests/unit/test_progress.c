@@ -152,10 +152,36 @@ test_plans(void **state)
 	exercise_plan_free(&plan);
 	lesson_free(l);
 
-	/* profile -s X -o F SCRIPT ARGS: the script runs, recorded, without the profiler. */
+	/* profile and stats run as they are written. */
 	ex = first_exercise(&l,
 	    "# 1. A\n```proflab exercise=E17 title=x\n"
 	    "proflab profile -s cumtime -o c.prof compute --n 3\n```\n");
+	exercise_plan(ex, &plan);
+	assert_int_equal(plan.kind, PLAN_COMMAND);
+	assert_int_equal(plan.argc, 8);
+	assert_string_equal(plan.argv[0], "profile");
+	assert_string_equal(plan.argv[4], "c.prof");
+	assert_string_equal(plan.argv[7], "3");
+	assert_null(plan.argv[8]);
+	assert_null(plan.note);
+	exercise_plan_free(&plan);
+	lesson_free(l);
+
+	ex = first_exercise(
+	    &l, "# 1. A\n```proflab exercise=E19 title=x\nproflab stats --icicle c.prof\n```\n");
+	exercise_plan(ex, &plan);
+	assert_int_equal(plan.kind, PLAN_COMMAND);
+	assert_int_equal(plan.argc, 3);
+	assert_string_equal(plan.argv[0], "stats");
+	assert_string_equal(plan.argv[2], "c.prof");
+	assert_null(plan.note);
+	exercise_plan_free(&plan);
+	lesson_free(l);
+
+	/* lines -f F SCRIPT: the script runs, recorded, without the line timer. */
+	ex = first_exercise(&l,
+	    "# 1. A\n```proflab exercise=E21 title=x\n"
+	    "proflab lines -f main compute --n 3\n```\n");
 	exercise_plan(ex, &plan);
 	assert_int_equal(plan.kind, PLAN_COMMAND);
 	assert_int_equal(plan.argc, 5);
@@ -163,15 +189,7 @@ test_plans(void **state)
 	assert_string_equal(plan.argv[1], "--record");
 	assert_string_equal(plan.argv[2], "compute");
 	assert_string_equal(plan.argv[4], "3");
-	assert_non_null(strstr(plan.note, "the cProfile instrument"));
-	exercise_plan_free(&plan);
-	lesson_free(l);
-
-	ex = first_exercise(
-	    &l, "# 1. A\n```proflab exercise=E19 title=x\nproflab stats c.prof\n```\n");
-	exercise_plan(ex, &plan);
-	assert_int_equal(plan.kind, PLAN_WAITING);
-	assert_non_null(strstr(plan.note, "E19 needs the cProfile instrument"));
+	assert_non_null(strstr(plan.note, "the line timer"));
 	exercise_plan_free(&plan);
 	lesson_free(l);
 
