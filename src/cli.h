@@ -38,7 +38,8 @@ struct cli_run_state {
  * exit. Returns proflab's exit status; s->run keeps the run's results until
  * the caller's run_free, and *lp the loop until its loop_free.
  */
-int cli_run_worker(struct cli_run_state *s, struct loop **lp, struct run_opts *o, const char *label);
+int cli_run_worker(
+    struct cli_run_state *s, struct loop **lp, struct run_opts *o, const char *label);
 
 /* proflab profile ... and proflab stats ... (cli_prof.c) */
 int cli_profile(int argc, char **argv);

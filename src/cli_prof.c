@@ -108,7 +108,8 @@ cli_profile_tmp(const char *out, char **tmpdir)
 		return path;
 	}
 	base = getenv("TMPDIR");
-	*tmpdir = xasprintf("%s/proflab-profile.XXXXXX", base != NULL && *base != '\0' ? base : "/tmp");
+	*tmpdir =
+	    xasprintf("%s/proflab-profile.XXXXXX", base != NULL && *base != '\0' ? base : "/tmp");
 	if (mkdtemp(*tmpdir) == NULL) {
 		cli_error("cannot create a temporary directory (%s): %s", *tmpdir, strerror(errno));
 		free(*tmpdir);
@@ -163,8 +164,8 @@ cli_profile(int argc, char **argv)
 			grace = strtod(optarg, &end);
 			if (end == optarg || *end != '\0' || errno != 0 || !isfinite(grace) ||
 			    grace <= 0 || grace > 1e7)
-				return cli_usage_error(
-				    "profile", "invalid --grace '%s': expected seconds > 0", optarg);
+				return cli_usage_error("profile",
+				    "invalid --grace '%s': expected seconds > 0", optarg);
 			break;
 		case 'h':
 			printf("usage: proflab %s\n", cli_profile_synopsis);
@@ -203,7 +204,8 @@ cli_profile(int argc, char **argv)
 	buf_init(&b);
 	if (!s.run.profile_written) {
 		if (s.run.worker_error == NULL)
-			cli_error("no profile: %s ended before its statistics were written", script);
+			cli_error(
+			    "no profile: %s ended before its statistics were written", script);
 		if (rc == 0)
 			rc = CLI_EXIT_ERROR;
 	} else if (prof_load(&raw, tmp, &cause) == -1) {
@@ -223,7 +225,8 @@ cli_profile(int argc, char **argv)
 			cli_error("cannot write %s: %s", out, strerror(errno));
 			rc = CLI_EXIT_ERROR;
 		} else if (out != NULL) {
-			fprintf(stderr, "proflab: profile written to %s (open it with: proflab stats %s)\n",
+			fprintf(stderr,
+			    "proflab: profile written to %s (open it with: proflab stats %s)\n",
 			    out, out);
 		}
 	}
@@ -310,7 +313,8 @@ cli_stats(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("stats", "no FILE.prof given");
 	if (optind + 1 < argc)
-		return cli_usage_error("stats", "give one FILE.prof (got '%s' too)", argv[optind + 1]);
+		return cli_usage_error(
+		    "stats", "give one FILE.prof (got '%s' too)", argv[optind + 1]);
 	if (sort_keys != NULL && cli_parse_sort("stats", sort_keys, &sort) == -1)
 		return CLI_EXIT_USAGE;
 	if (!text && icicle == 0 && !isatty(STDOUT_FILENO))

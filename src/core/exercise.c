@@ -71,8 +71,8 @@ exercise_plan(const struct exercise *ex, struct exercise_plan *plan)
 		return;
 	}
 	cmd = ex->argv[0];
-	if (strcmp(cmd, "run") == 0 || strcmp(cmd, "record") == 0 ||
-	    strcmp(cmd, "profile") == 0 || strcmp(cmd, "stats") == 0) {
+	if (strcmp(cmd, "run") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "profile") == 0 ||
+	    strcmp(cmd, "stats") == 0) {
 		plan->kind = PLAN_COMMAND;
 		plan->argv = xcalloc((size_t)ex->argc + 1, sizeof *plan->argv);
 		for (i = 0; i < ex->argc; i++)
