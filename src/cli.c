@@ -113,8 +113,7 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
-/* A number of seconds > 0 (or >= 0 with allow_zero); -1 on bad text. */
-static int
+int
 cli_seconds(const char *text, int allow_zero, double *out)
 {
 	char *end;

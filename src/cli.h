@@ -22,6 +22,8 @@ void cli_usage(FILE *f);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "proflab CMD: message (see proflab --help)" on stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A number of seconds > 0 (or >= 0 with allow_zero) into *out; -1 on bad text. */
+int cli_seconds(const char *text, int allow_zero, double *out);
 /* 0 when a file can be created at path, else -1 after saying why. */
 int cli_check_writable(const char *path);
 

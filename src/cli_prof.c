@@ -18,7 +18,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -137,7 +136,7 @@ cli_profile(int argc, char **argv)
 	struct prof raw, stripped;
 	struct loop *l;
 	struct buf b;
-	char *script, *cause = NULL, *tmp, *tmpdir, *end;
+	char *script, *cause = NULL, *tmp, *tmpdir;
 	const char *out = NULL;
 	double grace = 2.0;
 	int c, rc, have_limit = 0;
@@ -160,12 +159,9 @@ cli_profile(int argc, char **argv)
 			have_limit = 1;
 			break;
 		case 'g':
-			errno = 0;
-			grace = strtod(optarg, &end);
-			if (end == optarg || *end != '\0' || errno != 0 || !isfinite(grace) ||
-			    grace <= 0 || grace > 1e7)
-				return cli_usage_error("profile",
-				    "invalid --grace '%s': expected seconds > 0", optarg);
+			if (cli_seconds(optarg, 0, &grace) == -1)
+				return cli_usage_error(
+				    "profile", "invalid --grace '%s': expected seconds > 0", optarg);
 			break;
 		case 'h':
 			printf("usage: proflab %s\n", cli_profile_synopsis);

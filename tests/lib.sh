@@ -174,6 +174,30 @@ trap _tap_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# run_p NAME ARGS...: proflab ($P) on ARGS, stdin from /dev/null, stdout and
+# stderr in $T/NAME.out and $T/NAME.err, under with_timeout (TEST_TIMEOUT);
+# its status in $rc.
+run_p() {
+	name=$1
+	shift
+	with_timeout "$P" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
+	rc=$?
+}
+
+# one_line_error NAME WANT-RC PATTERN DESC: ok when run_p NAME ended with
+# status WANT-RC, one line on stderr that starts with "proflab" and matches
+# the extended regular expression PATTERN, and nothing on stdout (unless
+# ERROR_STDOUT=any: what was printed before the error may stay).
+one_line_error() {
+	lines=$(wc -l <"$T/$1.err")
+	if [ "$rc" = "$2" ] && [ "$lines" -eq 1 ] && grep -Eq "^proflab.*$3" "$T/$1.err" &&
+		{ [ "${ERROR_STDOUT:-}" = any ] || [ ! -s "$T/$1.out" ]; }; then
+		ok "$4"
+	else
+		not_ok "$4" "status $rc (want $2), $lines stderr lines, $(wc -c <"$T/$1.out") bytes out: $(cat "$T/$1.err")"
+	fi
+}
+
 tap_tmpdir() {
 	TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/proflab-test.XXXXXX") || bail_out "mktemp failed"
 	export TEST_TMP

@@ -19,26 +19,6 @@ unset PYTHONUNBUFFERED PYTHONPATH PYTHONHOME PYTHONSTARTUP PYTHONINSPECT PROFLAB
 	PROFLAB_DATADIR PROFLAB_CHANNEL_FD
 export PYTHONDONTWRITEBYTECODE=1 LC_ALL=C.UTF-8
 
-# run_p NAME ARGS...: runs proflab with stdout and stderr in $T/NAME.out and
-# $T/NAME.err; its status in $rc.
-run_p() {
-	name=$1
-	shift
-	with_timeout "$P" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
-	rc=$?
-}
-
-# One line, starting with "proflab", on stderr, and nothing on stdout.
-one_line_error() { # NAME WANT-RC PATTERN DESC
-	lines=$(wc -l <"$T/$1.err")
-	if [ "$rc" = "$2" ] && [ "$lines" -eq 1 ] && grep -Eq "^proflab.*$3" "$T/$1.err" &&
-		[ ! -s "$T/$1.out" ]; then
-		ok "$4"
-	else
-		not_ok "$4" "status $rc (want $2), $lines stderr lines: $(cat "$T/$1.err")"
-	fi
-}
-
 # no_process_left PATTERN: no process whose command line contains PATTERN.
 no_process_left() {
 	! pgrep -f "$1" >/dev/null 2>&1

@@ -24,23 +24,6 @@ unset PYTHONUNBUFFERED PYTHONPATH PYTHONHOME PYTHONSTARTUP PYTHONINSPECT PROFLAB
 	PROFLAB_DATADIR PROFLAB_CHANNEL_FD
 export PYTHONDONTWRITEBYTECODE=1 LC_ALL=C.UTF-8 XDG_STATE_HOME="$T/state"
 
-run_p() { # NAME ARGS...
-	name=$1
-	shift
-	with_timeout "$P" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
-	rc=$?
-}
-
-one_line_error() { # NAME WANT-RC PATTERN DESC
-	lines=$(wc -l <"$T/$1.err")
-	if [ "$rc" = "$2" ] && [ "$lines" -eq 1 ] && grep -Eq "^proflab.*$3" "$T/$1.err" &&
-		[ ! -s "$T/$1.out" ]; then
-		ok "$4"
-	else
-		not_ok "$4" "status $rc (want $2), $lines stderr lines: $(cat "$T/$1.err")"
-	fi
-}
-
 # A cProfile table with its times masked: what must equal python's exactly.
 mask_times() {
 	sed -E -e 's/ in [0-9.]+ seconds/ in T seconds/' \
