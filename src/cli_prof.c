@@ -160,8 +160,8 @@ cli_profile(int argc, char **argv)
 			break;
 		case 'g':
 			if (cli_seconds(optarg, 0, &grace) == -1)
-				return cli_usage_error(
-				    "profile", "invalid --grace '%s': expected seconds > 0", optarg);
+				return cli_usage_error("profile",
+				    "invalid --grace '%s': expected seconds > 0", optarg);
 			break;
 		case 'h':
 			printf("usage: proflab %s\n", cli_profile_synopsis);
