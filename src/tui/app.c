@@ -949,7 +949,7 @@ app_parse_profile(struct app *a, const struct exercise *ex, char *const *argv, i
 		if (strcmp(opt, "-s") == 0 || strcmp(opt, "--sort") == 0) {
 			free(a->prof_sort);
 			a->prof_sort = xstrdup(argv[++i]);
-		} else if (strcmp(opt, "-o") == 0 || strcmp(opt, "--outfile") == 0) {
+		} else if (strcmp(opt, "-o") == 0 || strcmp(opt, "--output") == 0) {
 			free(a->prof_save);
 			a->prof_save = xstrdup(argv[++i]);
 		} else if (strcmp(opt, "--limit") == 0 || strcmp(opt, "--interval") == 0) {
