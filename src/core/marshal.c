@@ -358,6 +358,55 @@ marshal_container(struct marshal_reader *r, struct marshal_value *v, size_t n, i
 	return 0;
 }
 
+/*
+ * A code object, in the layout of Python 3.11 and 3.12 (the pure-Python
+ * profile module names its top level by one): five int32s, eight objects
+ * (the sixth the file name, the seventh the name), the first line, two more
+ * objects. Only a description is kept. Like a container, it takes its
+ * reference slot before its fields are read.
+ */
+static int
+marshal_code(struct marshal_reader *r, size_t at, int ref, int depth, struct marshal_value **out)
+{
+	struct marshal_value *v, *field, *file = NULL, *name = NULL;
+	int32_t i32, line = 0;
+	char *desc, *copy;
+
+	if (depth >= MARSHAL_MAX_DEPTH)
+		return marshal_bad(r, "containers nested too deeply", at);
+	v = marshal_new(r, MARSHAL_CODE, at);
+	if (ref)
+		marshal_ref_add(r, v, 0);
+	for (int k = 0; k < 5; k++) {
+		if (marshal_i32(r, &i32) != 0)
+			return -1;
+	}
+	for (int k = 0; k < 11; k++) {
+		if (k == 8) {
+			if (marshal_i32(r, &line) != 0)
+				return -1;
+			continue;
+		}
+		if (marshal_object(r, depth + 1, 0, &field) != 0)
+			return -1;
+		if (k == 5)
+			file = field;
+		else if (k == 6)
+			name = field;
+	}
+	if (file->kind != MARSHAL_STR || name->kind != MARSHAL_STR)
+		return marshal_bad(r, "a code object of a Python other than 3.11 or 3.12", at);
+	desc = xasprintf(
+	    "<code object %s, file \"%s\", line %ld>", name->u.str.s, file->u.str.s, (long)line);
+	v->u.str.len = strlen(desc);
+	copy = marshal_alloc(r->doc, v->u.str.len + 1);
+	memcpy(copy, desc, v->u.str.len + 1);
+	v->u.str.s = copy;
+	free(desc);
+	*out = v;
+	return 0;
+}
+
 /* One object into *out; a NULL ('0') gives *out NULL where null_ok, else an error. */
 static int
 marshal_object(struct marshal_reader *r, int depth, int null_ok, struct marshal_value **out)
@@ -423,6 +472,15 @@ marshal_object(struct marshal_reader *r, int depth, int null_ok, struct marshal_
 		if (ref)
 			r->done[slot] = 1;
 		*out = v;
+		return 0;
+	}
+
+	if (type == 'c') {
+		slot = r->nrefs;
+		if (marshal_code(r, at, ref, depth, out) != 0)
+			return -1;
+		if (ref)
+			r->done[slot] = 1;
 		return 0;
 	}
 
@@ -560,6 +618,8 @@ marshal_kind_name(enum marshal_kind kind)
 		return "bytes";
 	case MARSHAL_STR:
 		return "str";
+	case MARSHAL_CODE:
+		return "code object";
 	case MARSHAL_TUPLE:
 		return "tuple";
 	case MARSHAL_LIST:

@@ -26,7 +26,8 @@ enum marshal_kind {
 	MARSHAL_STR,
 	MARSHAL_TUPLE,
 	MARSHAL_LIST,
-	MARSHAL_DICT
+	MARSHAL_DICT,
+	MARSHAL_CODE /* a code object, kept as u.str: "<code object NAME, file "FILE", line N>" */
 };
 
 struct marshal_value {
@@ -38,7 +39,7 @@ struct marshal_value {
 		struct {
 			const char *s; /* NUL-terminated; MARSHAL_STR in UTF-8 */
 			size_t len; /* in bytes; s may hold NULs before it */
-		} str; /* MARSHAL_BYTES, MARSHAL_STR */
+		} str; /* MARSHAL_BYTES, MARSHAL_STR, MARSHAL_CODE */
 		struct {
 			struct marshal_value **items;
 			size_t

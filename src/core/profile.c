@@ -312,7 +312,9 @@ prof_load_key(const struct marshal_value *k, const char **file, long *line, cons
 	a = k->u.seq.items[0];
 	b = k->u.seq.items[1];
 	c = k->u.seq.items[2];
-	if (a->kind != MARSHAL_STR || b->kind != MARSHAL_INT || c->kind != MARSHAL_STR)
+	/* The profile module names its top level by a code object: its description stands. */
+	if (a->kind != MARSHAL_STR || b->kind != MARSHAL_INT ||
+	    (c->kind != MARSHAL_STR && c->kind != MARSHAL_CODE))
 		goto bad;
 	if (strlen(a->u.str.s) != a->u.str.len || strlen(c->u.str.s) != c->u.str.len) {
 		*why = xasprintf("a NUL in the %s at byte %zu", what, k->offset);

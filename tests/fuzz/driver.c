@@ -98,6 +98,11 @@ main(int argc, char **argv)
 		}
 	}
 	free(buf);
-	printf("ok 1 - lesson parser survived %d seeds and their mutations\n", nseeds);
+	{
+		const char *name = strrchr(argv[0], '/');
+
+		printf("ok 1 - %s survived %d seeds and their mutations\n",
+		    name != NULL ? name + 1 : argv[0], nseeds);
+	}
 	return 0;
 }
