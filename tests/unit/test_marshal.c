@@ -672,25 +672,34 @@ test_truncation(void **state)
 	buf_free(&cut);
 }
 
+/* Reads fixtures/prof/NAME into b (initialised here). */
+static void
+read_fixture(const char *name, struct buf *b)
+{
+	char path[8192], chunk[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/%s", fixtures, name);
+	assert_true((fd = open(path, O_RDONLY)) != -1);
+	buf_init(b);
+	while ((n = read(fd, chunk, sizeof chunk)) > 0)
+		buf_add(b, chunk, (size_t)n);
+	close(fd);
+}
+
 static void
 test_fixtures(void **state)
 {
 	const char *names[] = {"cprofile.prof", "profile.prof"};
 	const struct marshal_value *root, *key, *val;
 	struct marshal_doc *doc;
-	char path[8192], chunk[4096], *cause;
+	char *cause;
 	struct buf b;
-	ssize_t n;
-	int fd;
 
 	(void)state;
 	for (size_t k = 0; k < 2; k++) {
-		snprintf(path, sizeof path, "%s/%s", fixtures, names[k]);
-		assert_true((fd = open(path, O_RDONLY)) != -1);
-		buf_init(&b);
-		while ((n = read(fd, chunk, sizeof chunk)) > 0)
-			buf_add(&b, chunk, (size_t)n);
-		close(fd);
+		read_fixture(names[k], &b);
 		doc = expect(&b, MARSHAL_OK, NULL);
 		assert_int_equal(marshal_size(doc), b.len);
 		root = marshal_root(doc);
@@ -723,18 +732,11 @@ test_code(void **state)
 {
 	const struct marshal_value *root;
 	struct marshal_doc *doc;
-	char path[8192], chunk[4096], *cause;
+	char *cause;
 	struct buf b;
-	ssize_t n;
-	int fd;
 
 	(void)state;
-	snprintf(path, sizeof path, "%s/bad-code.prof", fixtures);
-	assert_true((fd = open(path, O_RDONLY)) != -1);
-	buf_init(&b);
-	while ((n = read(fd, chunk, sizeof chunk)) > 0)
-		buf_add(&b, chunk, (size_t)n);
-	close(fd);
+	read_fixture("bad-code.prof", &b);
 	doc = expect(&b, MARSHAL_OK, NULL);
 	assert_int_equal(marshal_size(doc), b.len);
 	root = marshal_root(doc);
