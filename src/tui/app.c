@@ -250,6 +250,35 @@ app_relayout(struct app *a)
 		a->top = a->lay.nlines > 0 ? a->lay.nlines - 1 : 0;
 }
 
+/* Whether the profile screen shows a run's graph (else the profile came from a file). */
+static int
+prof_has_graph(const struct app *a)
+{
+	return (a->running || a->pv_run) && a->have_run && a->run.recording;
+}
+
+/* The profile screen's graph rows: about a third, or four that say why there is none. */
+static int
+prof_graph_rows(const struct app *a)
+{
+	return prof_has_graph(a) ? (LINES - 1) / 3 : 4;
+}
+
+/* The profile screen's windows: the graph, a rule, the pane. */
+static void
+app_prof_windows(struct app *a)
+{
+	int graph = prof_graph_rows(a);
+
+	if (a->wpgraph != NULL) {
+		delwin(a->wpgraph);
+		delwin(a->wprof);
+	}
+	a->prof_y = graph + 1;
+	a->wpgraph = newwin(graph, COLS, 0, 0);
+	a->wprof = newwin(LINES - 1 - a->prof_y, COLS, a->prof_y, 0);
+}
+
 static void
 app_windows(struct app *a)
 {
@@ -281,10 +310,7 @@ app_windows(struct app *a)
 	a->wgraph = newwin(graph_h, w - left - 1, 0, left + 1);
 	a->wout = newwin(a->out_h, a->out_w, a->out_y, a->out_x);
 	a->wstatus = newwin(1, w, h - 1, 0);
-	/* The profile screen: the graph on about a third, a rule, the pane. */
-	a->prof_y = (h - 1) / 3 + 1;
-	a->wpgraph = newwin(a->prof_y - 1, w, 0, 0);
-	a->wprof = newwin(h - 1 - a->prof_y, w, a->prof_y, 0);
+	app_prof_windows(a);
 	app_relayout(a);
 }
 
@@ -408,7 +434,7 @@ draw_prof_graph(struct app *a)
 {
 	int w = getmaxx(a->wpgraph);
 
-	if ((a->running || a->pv_run) && a->have_run && a->run.recording) {
+	if (prof_has_graph(a)) {
 		draw_graph(a, a->wpgraph);
 		return;
 	}
@@ -558,6 +584,8 @@ app_draw(struct app *a)
 	}
 	werase(stdscr);
 	if (a->screen == SCREEN_PROFILE) {
+		if (a->prof_y != prof_graph_rows(a) + 1)
+			app_prof_windows(a);
 		draw_prof_rule(a);
 		wnoutrefresh(stdscr);
 		draw_prof_graph(a);
