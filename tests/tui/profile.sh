@@ -21,52 +21,16 @@ command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is not installed"; e
 tap_tmpdir
 T=$TEST_TMP
 W=$T/work
-SOCK="proflab-prof-$$-0"
-nstart=0
-mkdir -p "$T/home" "$W"
+LAB_CWD=$W
+mkdir -p "$W"
+. "$top_srcdir/tests/tui/lab.sh"
 
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 test_cleanup() {
 	tm kill-server 2>/dev/null
 	pkill -f "$T/[s]low.py" 2>/dev/null
 	return 0
 }
 
-# start ARGS...: proflab in a fresh 120x36 tmux session, in $W.
-start() {
-	tm kill-server 2>/dev/null
-	nstart=$((nstart + 1))
-	SOCK="proflab-prof-$$-$nstart"
-	tm new-session -d -x 120 -y 36 -s lab -c "$W" \
-		"env -u TMUX TERM=xterm-256color LC_ALL=${LCALL:-C.UTF-8} HOME=$T/home \
-		XDG_STATE_HOME=$T/state ${DATADIR:+PROFLAB_DATADIR=$DATADIR} $P $*; \
-		echo PROFLAB-EXIT=\$?; sleep 600"
-}
-screen() { tm capture-pane -p -t lab; }
-shows() { screen | grep -Fq -- "$1"; }
-shows_re() { screen | grep -Eq -- "$1"; }
-hides() { ! screen | grep -Fq -- "$1"; }
-keys() { tm send-keys -t lab "$@"; }
-# click X Y: a left click at 1-based column X, row Y (SGR mouse report).
-click() { keys -l "$(printf '\033[<0;%d;%dM\033[<0;%d;%dm' "$1" "$2" "$1" "$2")"; }
-dump() { screen | sed 's/^/  | /' | head -40 | while IFS= read -r l; do diag "$l"; done; }
-# expect DESC TEXT [SECONDS]: ok when TEXT appears on the screen in time.
-expect() {
-	if wait_for "${3:-10}" shows "$2"; then
-		ok "$1"
-	else
-		not_ok "$1" "waited for: $2"
-		dump
-	fi
-}
-expect_gone() {
-	if wait_for "${3:-10}" hides "$2"; then
-		ok "$1"
-	else
-		not_ok "$1" "waited for this to go: $2"
-		dump
-	fi
-}
 # The table's rows as shown (the lines under the column header).
 rows() {
 	screen | awk '/ncalls.*tottime.*percall.*cumtime.*percall/ { on = 1; next }

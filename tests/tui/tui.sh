@@ -14,42 +14,15 @@ P=$(cd "$top_builddir" && pwd)/proflab
 command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
 tap_tmpdir
 T=$TEST_TMP
-SOCK="proflab-test-$$-0"
-nstart=0
-mkdir -p "$T/home"
+. "$top_srcdir/tests/tui/lab.sh"
 
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 test_cleanup() {
 	tm kill-server 2>/dev/null
 	pkill -f "$top_srcdir/exercises/[s]pam.py" 2>/dev/null
 	return 0
 }
-
-# start NAME ARGS...: proflab in a fresh 120x36 tmux session.
-start() {
-	tm kill-server 2>/dev/null
-	# A new server each time: the old one may still be going away.
-	nstart=$((nstart + 1))
-	SOCK="proflab-test-$$-$nstart"
-	tm new-session -d -x 120 -y 36 -s lab \
-		"env -u TMUX TERM=xterm-256color LC_ALL=C.UTF-8 HOME=$T/home XDG_STATE_HOME=$T/state \
-		${DATADIR:+PROFLAB_DATADIR=$DATADIR} $P $*; echo PROFLAB-EXIT=\$?; sleep 600"
-}
-screen() { tm capture-pane -p -t lab; }
-shows() { screen | grep -Fq -- "$1"; }
-shows_re() { screen | grep -Eq -- "$1"; }
 # The output pane's rows (right of the pane separator) joined: wrapped lines read whole.
 output_shows() { screen | sed -n 's/^.*│ //p' | tr -d '\n' | grep -Fq -- "$1"; }
-keys() { tm send-keys -t lab "$@"; }
-# expect DESC TEXT [SECONDS]: ok when TEXT appears on the screen in time.
-expect() {
-	if wait_for "${3:-10}" shows "$2"; then
-		ok "$1"
-	else
-		not_ok "$1" "waited for: $2"
-		screen | sed 's/^/  | /' | head -40 | while IFS= read -r l; do diag "$l"; done
-	fi
-}
 value() { screen | sed -n "s/.*$1 \([0-9.]*\) .*/\1/p" | head -n 1; }
 
 plan 33
