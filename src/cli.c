@@ -55,6 +55,8 @@ static const struct cli_command cli_commands[] = {
         cli_record},
     {"profile", cli_profile_synopsis, cli_profile},
     {"stats", cli_stats_synopsis, cli_stats},
+    {"lines", cli_lines_synopsis, cli_lines},
+    {"memory", cli_memory_synopsis, cli_memory},
     {"exercise", "exercise (--list | ID)", cli_exercise},
 };
 
@@ -79,6 +81,10 @@ cli_usage(FILE *f)
 	    "          does (default order: cumulative time); -o also saves the .prof file\n"
 	    "  stats   open a .prof file (cProfile's or proflab's) in the lab's profile\n"
 	    "          view: table, callers and callees, icicle; --text prints pstats' tables\n"
+	    "  lines   time each line of the functions chosen with -f (or decorated with\n"
+	    "          @profile) and print line_profiler's table, as kernprof -l -v does\n"
+	    "  memory  measure each line's memory as memory_profiler does and print its\n"
+	    "          table; --peak prints the whole run's peak and increment, as %%memit\n"
 	    "  exercise  list the lessons' exercises with your progress, or run one by\n"
 	    "          its ID (E1..E25); one that completes is marked done\n"
 	    "\n"

@@ -1,8 +1,8 @@
 /*
  * The command line: option parsing and the text subcommands. Each subcommand
  * prints the same models the TUI shows. cli.c holds the dispatch and the
- * run, record and exercise commands; cli_prof.c the profile commands. What
- * they share is declared here.
+ * run, record and exercise commands; cli_prof.c the profile commands;
+ * cli_lines.c the line-level ones. What they share is declared here.
  */
 #ifndef PROFLAB_CLI_H
 #define PROFLAB_CLI_H
@@ -48,5 +48,11 @@ int cli_profile(int argc, char **argv);
 int cli_stats(int argc, char **argv);
 extern const char cli_profile_synopsis[];
 extern const char cli_stats_synopsis[];
+
+/* proflab lines ... and proflab memory ... (cli_lines.c) */
+int cli_lines(int argc, char **argv);
+int cli_memory(int argc, char **argv);
+extern const char cli_lines_synopsis[];
+extern const char cli_memory_synopsis[];
 
 #endif

@@ -144,7 +144,7 @@ cli_profile(int argc, char **argv)
 	prof_sort_field(&sort, PROF_F_CUMULATIVE);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+s:o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (cli_parse_sort("profile", optarg, &sort) == -1)
@@ -166,10 +166,10 @@ cli_profile(int argc, char **argv)
 		case 'h':
 			printf("usage: proflab %s\n", cli_profile_synopsis);
 			return 0;
+		case ':':
+			return cli_usage_error(
+			    "profile", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt != 0 && optopt != '?')
-				return cli_usage_error(
-				    "profile", "option '%s' needs a value", argv[optind - 1]);
 			return cli_usage_error("profile", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
@@ -266,7 +266,7 @@ cli_stats(int argc, char **argv)
 	prof_sort_field(&sort, PROF_F_CUMULATIVE);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "s:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			text = 1;
@@ -299,10 +299,10 @@ cli_stats(int argc, char **argv)
 		case 'h':
 			printf("usage: proflab %s\n", cli_stats_synopsis);
 			return 0;
+		case ':':
+			return cli_usage_error(
+			    "stats", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt != 0 && optopt != '?')
-				return cli_usage_error(
-				    "stats", "option '%s' needs a value", argv[optind - 1]);
 			return cli_usage_error("stats", "unknown option '%s'", argv[optind - 1]);
 		}
 	}

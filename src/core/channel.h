@@ -34,8 +34,20 @@
  *          with --profile: the script's cProfile statistics are in PATH, in
  *          the pstats marshal format; NFUNCS is the number of functions in
  *          them. Sent before exit.
+ *   lines  PATH  KIND  NFUNCS
+ *          with --lines or --memory: the line table is in PATH (the format
+ *          of core/linetab.h); KIND is time or memory; NFUNCS is the number
+ *          of functions in it. Sent before exit.
  */
-enum chan_type { CHAN_HELLO, CHAN_MARK, CHAN_EXIT, CHAN_ERROR, CHAN_PROFILE, CHAN_NTYPES };
+enum chan_type {
+	CHAN_HELLO,
+	CHAN_MARK,
+	CHAN_EXIT,
+	CHAN_ERROR,
+	CHAN_PROFILE,
+	CHAN_LINES,
+	CHAN_NTYPES
+};
 
 struct chan_type_def {
 	const char *name;

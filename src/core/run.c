@@ -85,6 +85,9 @@ run_handle_record(struct run *r, const struct chan_msg *m)
 	case CHAN_PROFILE:
 		r->profile_written = 1;
 		break;
+	case CHAN_LINES:
+		r->lines_written = 1;
+		break;
 	case CHAN_NTYPES:
 		break;
 	}
@@ -272,11 +275,15 @@ run_start(struct run *r, struct loop *l, const struct run_opts *o, char **cause)
 	chan_reader_init(&r->chan);
 	memset(&so, 0, sizeof so);
 	if (o->argv == NULL) {
+		size_t nfuncs = 0;
+
 		for (char *const *a = o->script_args; a != NULL && *a != NULL; a++)
 			n++;
+		for (char *const *f = o->lines_funcs; f != NULL && *f != NULL; f++)
+			nfuncs++;
 		size_t a = 0;
 
-		argv = xcalloc(n + 9, sizeof *argv);
+		argv = xcalloc(n + 2 * nfuncs + 11, sizeof *argv);
 		argv[a++] = (char *)paths_worker();
 		argv[a++] = (char *)"--channel-fd";
 		argv[a++] = (char *)"3";
@@ -285,6 +292,14 @@ run_start(struct run *r, struct loop *l, const struct run_opts *o, char **cause)
 		if (o->profile_out != NULL) {
 			argv[a++] = (char *)"--profile";
 			argv[a++] = (char *)o->profile_out;
+		}
+		if (o->lines_out != NULL) {
+			argv[a++] = (char *)(o->lines_memory ? "--memory" : "--lines");
+			argv[a++] = (char *)o->lines_out;
+			for (size_t i = 0; i < nfuncs; i++) {
+				argv[a++] = (char *)"--func";
+				argv[a++] = o->lines_funcs[i];
+			}
 		}
 		argv[a++] = (char *)"--";
 		argv[a++] = (char *)o->script;

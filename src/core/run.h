@@ -31,6 +31,10 @@ struct run_opts {
 	const char *profile_out; /* worker runs: run it under cProfile and write the pstats
 	                          * file here when the script ends (also after an exception
 	                          * or a stop); NULL: no profile */
+	const char *lines_out; /* worker runs: the line timer (or, with lines_memory, the line
+	                        * memory meter) writes its table here when the script ends */
+	int lines_memory;
+	char *const *lines_funcs; /* NULL-terminated --func specs, or NULL */
 	int capture_output; /* output through on_output (else inherited) */
 	int keep_stdin; /* pass proflab's stdin on (never a terminal) */
 	double grace; /* seconds between SIGINT and SIGKILL; <= 0: 2 */
@@ -58,6 +62,7 @@ struct run {
 	char *exit_detail;
 	char *worker_error;
 	int profile_written; /* the worker said it wrote opts.profile_out */
+	int lines_written; /* the worker said it wrote opts.lines_out */
 	unsigned long bad_records;
 	void (*on_output)(struct run *, int stream, const char *data, size_t len, void *arg);
 	void (*on_record)(struct run *, const struct chan_msg *msg, void *arg);

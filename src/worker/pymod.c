@@ -31,6 +31,7 @@
 #include "base/buf.h"
 #include "base/xmalloc.h"
 #include "core/channel.h"
+#include "worker/lines.h"
 
 static int chan_fd = -2;
 static pid_t chan_pid; /* the process the channel belongs to */
@@ -128,6 +129,19 @@ pymod_send_profile(const char *path, long nfuncs)
 	fields[0] = path;
 	fields[1] = n;
 	chan_send(CHAN_PROFILE, fields, 2, 0);
+}
+
+void
+pymod_send_lines(const char *path, const char *kind, long nfuncs)
+{
+	char n[32];
+	const char *fields[3];
+
+	snprintf(n, sizeof n, "%ld", nfuncs);
+	fields[0] = path;
+	fields[1] = kind;
+	fields[2] = n;
+	chan_send(CHAN_LINES, fields, 3, 0);
 }
 
 /* str(obj) as UTF-8 (caller frees); unencodable characters backslash-escaped. */
@@ -659,36 +673,46 @@ profiler_call(PyObject *prof, const char *method)
 }
 
 /*
- * Runs the code of fp under cProfile exactly as `python -m cProfile` does
- * (Profile.runctx: enable, exec, disable), so the same functions are
- * counted, but in the real __main__ namespace. NULL with an exception.
+ * Runs the code of fp (closed here) in dict: under cProfile exactly as
+ * `python -m cProfile` does (Profile.runctx: enable, exec, disable), so the
+ * same functions are counted, but in the real __main__ namespace; or under a
+ * line instrument, compiled with the chosen functions marked. NULL with an
+ * exception.
  */
 static PyObject *
-run_profiled(FILE *fp, PyObject *filename, PyObject *dict, PyObject *prof)
+run_instrumented(FILE *fp, PyObject *filename, PyObject *dict, PyObject *prof)
 {
 	PyObject *source, *compile, *code, *v;
 
 	source = read_source_bytes(fp);
 	if (source == NULL)
 		return NULL;
-	compile = PyDict_GetItemString(PyEval_GetBuiltins(), "compile"); /* borrowed */
-	if (compile == NULL) {
-		Py_DECREF(source);
-		PyErr_SetString(PyExc_RuntimeError, "builtins.compile is missing");
-		return NULL;
+	if (prof == NULL) {
+		code = lines_compile(source, filename);
+	} else {
+		compile = PyDict_GetItemString(PyEval_GetBuiltins(), "compile"); /* borrowed */
+		if (compile == NULL) {
+			Py_DECREF(source);
+			PyErr_SetString(PyExc_RuntimeError, "builtins.compile is missing");
+			return NULL;
+		}
+		code = PyObject_CallFunction(compile, "OOs", source, filename, "exec");
 	}
-	code = PyObject_CallFunction(compile, "OOs", source, filename, "exec");
 	Py_DECREF(source);
 	if (code == NULL)
 		return NULL;
-	v = PyObject_CallMethod(prof, "runctx", "OOO", code, dict, dict);
+	if (prof == NULL) {
+		lines_start();
+		v = PyEval_EvalCode(code, dict, dict);
+	} else {
+		v = PyObject_CallMethod(prof, "runctx", "OOO", code, dict, dict);
+	}
 	Py_DECREF(code);
 	return v;
 }
 
 void
-pymod_run_script(FILE *fp, const char *script, int interactive, const char *profile_out,
-    struct pymod_ending *end)
+pymod_run_script(FILE *fp, const char *script, const struct pymod_opts *o, struct pymod_ending *end)
 {
 	PyCompilerFlags cf = {.cf_flags = 0, .cf_feature_version = PY_MINOR_VERSION};
 	PyObject *filename, *main_mod = NULL, *dict, *v = NULL, *prof = NULL;
@@ -726,30 +750,47 @@ pymod_run_script(FILE *fp, const char *script, int interactive, const char *prof
 	if (Py_MakePendingCalls() < 0)
 		goto fail;
 
-	if (profile_out != NULL && (prof = profiler_new()) == NULL)
+	if (o->profile_out != NULL && (prof = profiler_new()) == NULL)
 		goto fail;
+	if (o->lines_out != NULL) {
+		char *cause = NULL;
 
-	if (interactive) {
+		if (lines_setup(o->lines_memory ? LINES_MEMORY : LINES_TIME, script, o->funcs,
+		        o->nfuncs, &cause) < 0) {
+			fprintf(stderr, "proflab-worker: %s\n", cause);
+			pymod_send_error(cause);
+			free(cause);
+			exit(2);
+		}
+	}
+
+	if (o->interactive) {
 		PyObject *source = read_source(fp);
 		int rc = -1;
 
 		fp = NULL;
 		if (source != NULL && (prof == NULL || profiler_call(prof, "enable") == 0)) {
+			lines_start();
 			rc = run_interactive(source, filename, dict);
 			if (prof != NULL && profiler_call(prof, "disable") < 0)
 				rc = -1;
 		}
 		if (prof != NULL)
-			profiler_dump(prof, profile_out);
+			profiler_dump(prof, o->profile_out);
+		if (o->lines_out != NULL)
+			lines_finish(o->lines_out);
 		if (rc < 0)
 			handle_exception(end);
 		Py_XDECREF(source);
 		flush_io();
-	} else if (prof != NULL) {
-		v = run_profiled(fp, filename, dict, prof);
+	} else if (prof != NULL || o->lines_out != NULL) {
+		v = run_instrumented(fp, filename, dict, prof);
 		fp = NULL;
 		flush_io();
-		profiler_dump(prof, profile_out);
+		if (prof != NULL)
+			profiler_dump(prof, o->profile_out);
+		else
+			lines_finish(o->lines_out);
 		if (v == NULL)
 			handle_exception(end);
 		Py_XDECREF(v);

@@ -26,12 +26,23 @@ void pymod_send_hello(const char *script);
 void pymod_send_exit(int status, const char *kind, const char *detail);
 void pymod_send_error(const char *message);
 void pymod_send_profile(const char *path, long nfuncs);
+void pymod_send_lines(const char *path, const char *kind, long nfuncs);
 
 /* How a script ended: kind is "ok", "exception", "systemexit" or "interrupt". */
 struct pymod_ending {
 	int status; /* exit status, before finalisation */
 	const char *kind; /* static */
 	char *detail; /* exception type, exit code as text or ""; caller frees */
+};
+
+/* How to run a script; zeroed, a plain run. */
+struct pymod_opts {
+	int interactive; /* each top-level statement as at the >>> prompt */
+	const char *profile_out; /* run under cProfile, write the statistics here */
+	const char *lines_out; /* run under a line instrument, write its table here */
+	int lines_memory; /* the line memory meter rather than the line timer */
+	char *const *funcs; /* the functions it measures (lines.h's specs) */
+	int nfuncs;
 };
 
 /*
@@ -42,9 +53,12 @@ struct pymod_ending {
  * the first exception ends it. With profile_out, the script runs under
  * cProfile as `python -m cProfile` runs it, and the statistics are written
  * to profile_out (pstats format) when it ends, however it ends, unless the
- * process is killed. Fills *end; needs a running interpreter.
+ * process is killed; lines_out likewise for the line instruments. A spec in
+ * funcs that names nothing is reported on stderr and the channel, and the
+ * process exits 2 before the script runs. Fills *end; needs a running
+ * interpreter.
  */
-void pymod_run_script(FILE *fp, const char *script, int interactive, const char *profile_out,
-    struct pymod_ending *end);
+void pymod_run_script(
+    FILE *fp, const char *script, const struct pymod_opts *o, struct pymod_ending *end);
 
 #endif

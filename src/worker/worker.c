@@ -2,7 +2,8 @@
  * proflab-worker: runs one Python script as __main__ in an embedded
  * interpreter and reports on the channel how it went (see core/channel.h).
  *
- *   proflab-worker [--channel-fd N] [--interactive] [--profile FILE] [--] SCRIPT [ARGS...]
+ *   proflab-worker [--channel-fd N] [--interactive] [--profile FILE]
+ *                  [--lines FILE | --memory FILE] [--func SPEC]... [--] SCRIPT [ARGS...]
  *
  * Everything done inside Python lives in pymod.c; this file parses the
  * command line, makes the process's state sane (signals, the channel fd,
@@ -47,8 +48,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: " PROGNAME " [--channel-fd N] [--interactive] [--profile FILE] [--]\n"
-	    "       SCRIPT [ARGS...]\n"
+	    "usage: " PROGNAME " [--channel-fd N] [--interactive] [--profile FILE]\n"
+	    "       [--lines FILE | --memory FILE] [--func SPEC]... [--] SCRIPT [ARGS...]\n"
 	    "Run a Python script as __main__ for proflab.\n"
 	    "\n"
 	    "  --channel-fd N  write channel records to file descriptor N\n"
@@ -57,6 +58,13 @@ usage(FILE *f)
 	    "                  expression statement is echoed\n"
 	    "  --profile FILE  run SCRIPT under cProfile, as python -m cProfile does, and\n"
 	    "                  write its statistics to FILE (pstats format) when it ends\n"
+	    "  --lines FILE    time each line of the chosen functions (hits and time, as\n"
+	    "                  line_profiler) and write the line table to FILE\n"
+	    "  --memory FILE   measure the resident memory after each line of the chosen\n"
+	    "                  functions (as memory_profiler) and the run's peak; write to FILE\n"
+	    "  --func SPEC     a function to measure: NAME (in SCRIPT; Class.method too),\n"
+	    "                  MODULE:NAME or FILE:LINE; repeatable. The built-in decorator\n"
+	    "                  @profile chooses functions too\n"
 	    "  --help          show this help and exit\n"
 	    "  --version       show the version and exit\n"
 	    "\n"
@@ -212,11 +220,16 @@ int
 main(int argc, char **argv)
 {
 	struct pymod_ending end;
-	const char *fdarg = NULL, *env, *profile_out = NULL;
-	char *usage_error = NULL, *cause = NULL, *script;
+	struct pymod_opts o;
+	const char *fdarg = NULL, *env;
+	char *usage_error = NULL, *cause = NULL, *script, **funcs;
 	struct stat sb;
 	FILE *fp;
-	int i, fd = -1, status, interactive = 0;
+	int i, fd = -1, status;
+
+	memset(&o, 0, sizeof o);
+	funcs = xcalloc((size_t)argc, sizeof *funcs);
+	o.funcs = funcs;
 
 	fatal_set_progname(PROGNAME);
 	for (i = 1; i < argc; i++) {
@@ -247,15 +260,27 @@ main(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(a, "--interactive") == 0) {
-			interactive = 1;
+			o.interactive = 1;
 			continue;
 		}
-		if (strcmp(a, "--profile") == 0) {
+		if (strcmp(a, "--profile") == 0 || strcmp(a, "--lines") == 0 ||
+		    strcmp(a, "--memory") == 0 || strcmp(a, "--func") == 0) {
 			if (++i == argc || argv[i][0] == '\0') {
-				usage_error = xstrdup("option --profile needs a file name");
+				usage_error = xasprintf("option %s needs %s", a,
+				    a[2] == 'f' ? "a function" : "a file name");
 				break;
 			}
-			profile_out = argv[i];
+			if (a[2] == 'p')
+				o.profile_out = argv[i];
+			else if (a[2] == 'f')
+				funcs[o.nfuncs++] = argv[i];
+			else if (o.lines_out != NULL) {
+				usage_error = xstrdup("options --lines and --memory go alone");
+				break;
+			} else {
+				o.lines_out = argv[i];
+				o.lines_memory = a[2] == 'm';
+			}
 			continue;
 		}
 		if (a[0] == '-' && a[1] != '\0') {
@@ -266,6 +291,10 @@ main(int argc, char **argv)
 	}
 	if (usage_error == NULL && i >= argc)
 		usage_error = xstrdup("no script given");
+	if (usage_error == NULL && o.nfuncs > 0 && o.lines_out == NULL)
+		usage_error = xstrdup("option --func needs --lines or --memory");
+	if (usage_error == NULL && o.lines_out != NULL && o.profile_out != NULL)
+		usage_error = xstrdup("option --profile goes without --lines and --memory");
 
 	reset_signals();
 	set_pdeathsig();
@@ -302,8 +331,9 @@ main(int argc, char **argv)
 	python_start(argc - i, argv + i);
 	script = script_abspath(argv[i]);
 	pymod_send_hello(script);
-	pymod_run_script(fp, script, interactive, profile_out, &end);
+	pymod_run_script(fp, script, &o, &end);
 	free(script);
+	free(funcs);
 	status = end.status;
 	if (Py_FinalizeEx() < 0)
 		status = 120;
