@@ -91,7 +91,7 @@ cli_usage(FILE *f)
 	    "  proflab --reset-progress   forget which exercises are done\n"
 	    "\n"
 	    "SCRIPT may also name one of the tutorial's exercises (spam, compute_and_io,\n"
-	    "multi_core, compute, memory_error). See proflab(1).\n");
+	    "multi_core, compute, memory_error, slow_lines, memory_hog). See proflab(1).\n");
 }
 
 void

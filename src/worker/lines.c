@@ -74,10 +74,11 @@ struct frame_ent {
 };
 
 struct tstack {
-	struct frame_ent *ents;
+	struct frame_ent *ents; /* first, or a heap copy while the stack is deeper */
 	size_t n, cap;
 	int depth; /* wrappers running in this thread */
 	long prev_line; /* memory: memory_profiler's prev_lineno */
+	struct frame_ent first[32]; /* goes with the thread: nothing to free at its end */
 };
 
 static enum lines_kind kind;
@@ -323,9 +324,18 @@ target_add(PyCodeObject *code, struct target *top)
 static struct frame_ent *
 tstack_push(void)
 {
+	if (tls.ents == NULL) {
+		tls.ents = tls.first;
+		tls.cap = sizeof tls.first / sizeof tls.first[0];
+	}
 	if (tls.n == tls.cap) {
-		tls.cap = tls.cap == 0 ? 16 : tls.cap * 2;
-		tls.ents = xreallocarray(tls.ents, tls.cap, sizeof *tls.ents);
+		if (tls.ents == tls.first) {
+			tls.ents = xreallocarray(NULL, tls.cap * 2, sizeof *tls.ents);
+			memcpy(tls.ents, tls.first, sizeof tls.first);
+		} else {
+			tls.ents = xreallocarray(tls.ents, tls.cap * 2, sizeof *tls.ents);
+		}
+		tls.cap *= 2;
 	}
 	return &tls.ents[tls.n++];
 }
@@ -435,8 +445,14 @@ trace_enter(void)
 static void
 trace_leave(void)
 {
-	if (--tls.depth == 0 && !forever)
+	if (--tls.depth > 0)
+		return;
+	if (!forever)
 		PyEval_SetTrace(NULL, NULL);
+	if (tls.ents != tls.first && tls.n == 0) {
+		free(tls.ents);
+		tls.ents = NULL;
+	}
 }
 
 /* --- the wrapper and the generator proxy --------------------------------- */

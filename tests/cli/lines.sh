@@ -271,6 +271,14 @@ if [ "$rc" = 0 ] && grep -q '^never_called at line 19 never ran: nothing measure
 else
 	not_ok "memory: a chosen function that never runs is reported, not an error" "status $rc: $(cat "$T/mnever.err" "$T/mnever.out")"
 fi
+run_p mprec memory --precision 3 -f compute "$S/lines_plain.py"
+if [ "$rc" = 0 ] && [ "$(rows "$T/mprec.out" | grep -cE '^ *[0-9]+ +[0-9]+\.[0-9]{3} MiB +-?[0-9]+\.[0-9]{3} MiB ')" -ge 2 ]; then
+	ok "memory --precision 3: three decimals, as python -m memory_profiler prints"
+else
+	not_ok "memory --precision 3: three decimals, as python -m memory_profiler prints" "$(cat "$T/mprec.out")"
+fi
+run_p badprec memory --precision 11 "$S/lines_plain.py"
+one_line_error badprec 2 "invalid --precision '11'" "memory --precision 11: a usage error"
 run_p mnosuch memory -f Grid.nope "$S/lines_plain.py"
 one_line_error mnosuch 1 "Grid.nope" "memory -f with a name that does not exist: one line, status 1"
 

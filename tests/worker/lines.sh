@@ -100,8 +100,8 @@ is "$(hits "$T/mix.tab" | grep "^squares 9 ")" "squares 9 82" \
 is "$(hits "$T/mix.tab" | grep "^squares 10 ")" "squares 10 80" "an if line counts both branches (80)"
 is "$(hits "$T/mix.tab" | grep "^in_thread ")" "in_thread 67 1" "a chosen function runs in a thread: counted"
 id=$(func_id "$T/mix.tab" depth)
-is "$(field "$T/mix.tab" func "$id" 7)" 13 "recursion: depth(12) is 13 calls"
-is "$(hits "$T/mix.tab" | grep "^depth " | tr '\n' ' ')" "depth 18 13 depth 19 1 depth 20 12 " \
+is "$(field "$T/mix.tab" func "$id" 7)" 41 "recursion: depth(40) is 41 calls"
+is "$(hits "$T/mix.tab" | grep "^depth " | tr '\n' ' ')" "depth 18 41 depth 19 1 depth 20 40 " \
 	"recursion: each frame's lines counted once"
 id=$(func_id "$T/mix.tab" evens)
 is "$(field "$T/mix.tab" func "$id" 7)" 1 "a generator: one call, however many steps"

@@ -68,7 +68,7 @@ def in_thread(out):
 
 
 squares(50)
-depth(12)
+depth(40)
 print(sum(evens(10)))
 try:
     fails(0)
