@@ -1,7 +1,6 @@
 /*
- * Exercise plans (see exercise.h). The fallback for a later instrument keeps
- * the script and its arguments and drops the instrument's own options, which
- * are listed per command.
+ * Exercise plans (see exercise.h): a proflab command line is planned as
+ * written; its subcommand (app.c, cli.c) reads its own options.
  */
 #include "config.h"
 
@@ -11,10 +10,6 @@
 #include <string.h>
 
 #include "base/xmalloc.h"
-
-/* Options of the later commands that take a value. */
-static const char *const options_with_value[] = {
-    "-s", "--sort", "-o", "--output", "--limit", "-f", "--function", NULL};
 
 const char *
 exercise_needs_name(const char *needs)
@@ -30,16 +25,6 @@ exercise_needs_name(const char *needs)
 	if (strcmp(needs, "console") == 0)
 		return "the interactive console with its magics";
 	return needs;
-}
-
-static int
-takes_value(const char *opt)
-{
-	for (size_t i = 0; options_with_value[i] != NULL; i++) {
-		if (strcmp(opt, options_with_value[i]) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 static void
@@ -71,41 +56,16 @@ exercise_plan(const struct exercise *ex, struct exercise_plan *plan)
 		return;
 	}
 	cmd = ex->argv[0];
-	if (strcmp(cmd, "run") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "profile") == 0 ||
-	    strcmp(cmd, "stats") == 0) {
-		plan->kind = PLAN_COMMAND;
-		plan->argv = xcalloc((size_t)ex->argc + 1, sizeof *plan->argv);
-		for (i = 0; i < ex->argc; i++)
-			plan->argv[i] = xstrdup(ex->argv[i]);
-		plan->argc = ex->argc;
-		return;
-	}
-	if (strcmp(cmd, "lines") != 0 && strcmp(cmd, "memory") != 0) {
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "record") != 0 && strcmp(cmd, "profile") != 0 &&
+	    strcmp(cmd, "stats") != 0 && strcmp(cmd, "lines") != 0 && strcmp(cmd, "memory") != 0) {
 		plan_waiting(plan, ex, "nothing to run before it comes");
 		return;
 	}
-	/* The script and its arguments, without the instrument's options. */
-	for (i = 1; i < ex->argc && ex->argv[i][0] == '-' && ex->argv[i][1] != '\0'; i++) {
-		if (strcmp(ex->argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		if (takes_value(ex->argv[i]))
-			i++;
-	}
-	if (i >= ex->argc) {
-		plan_waiting(plan, ex, "no script to run without it");
-		return;
-	}
 	plan->kind = PLAN_COMMAND;
-	plan->argv = xcalloc((size_t)(ex->argc - i) + 3, sizeof *plan->argv);
-	plan->argv[plan->argc++] = xstrdup("run");
-	plan->argv[plan->argc++] = xstrdup("--record");
-	for (; i < ex->argc; i++)
-		plan->argv[plan->argc++] = xstrdup(ex->argv[i]);
-	plan->note = xasprintf("%s needs %s, which this version of proflab does not have yet: "
-	                       "the script runs, recorded, without it",
-	    ex->id, exercise_needs_name(ex->needs));
+	plan->argv = xcalloc((size_t)ex->argc + 1, sizeof *plan->argv);
+	for (i = 0; i < ex->argc; i++)
+		plan->argv[i] = xstrdup(ex->argv[i]);
+	plan->argc = ex->argc;
 }
 
 void

@@ -1,10 +1,9 @@
 /*
  * How an exercise runs today. A python snippet runs in a worker in
- * interactive mode; a proflab command line (run, record, profile, stats)
- * runs as that subcommand. An exercise that needs an instrument this
- * version does not have runs as far as it can: `lines` and `memory` fall
- * back to a plain `run` of the same script; what cannot run at all (IPython
- * magics, `timeit`) says what it is waiting for.
+ * interactive mode; a proflab command line (run, record, profile, stats,
+ * lines, memory) runs as that subcommand, under its instrument. What this
+ * version cannot run at all (IPython magics, `timeit`) says what it is
+ * waiting for.
  */
 #ifndef PROFLAB_CORE_EXERCISE_H
 #define PROFLAB_CORE_EXERCISE_H

@@ -348,7 +348,8 @@ linetab_finish(struct linetab_parser *p, size_t i)
 	long first, last;
 	size_t n;
 
-	qsort(b->recs, b->nrecs, sizeof *b->recs, linetab_rec_cmp);
+	if (b->nrecs > 1)
+		qsort(b->recs, b->nrecs, sizeof *b->recs, linetab_rec_cmp);
 	for (size_t k = 1; k < b->nrecs; k++) {
 		if (b->recs[k].lineno == b->recs[k - 1].lineno) {
 			p->lno = b->recs[k].lno;

@@ -4,11 +4,15 @@
  * status line. The app owns the lessons, the progress, the current run and
  * its output; the views in lessonview.c and graph.c only read them.
  *
- * Two screens: the lesson screen (lesson | graph over output) and the
+ * Three screens: the lesson screen (lesson | graph over output), the
  * profile screen (the graph over the profile pane, full width), shown once a
- * profile exists (a `profile` run ended, or a .prof file was opened). The
- * profile pane (profview.c) owns its profile; keys go to it first on that
- * screen, and those it does not use go to the key table.
+ * profile exists (a `profile` run ended, or a .prof file was opened), and the
+ * lines screen (the graph over the lines pane), shown once a line table
+ * exists (a `lines` or `memory` run ended, or `l` timed a profile row's
+ * lines). Each pane (profview.c, linesview.c) owns its model; keys go to it
+ * first on its screen, and those it does not use go to the key table. A
+ * pane's screen shows the graph of the run the pane came from; when a later
+ * run replaces that run, the pane keeps its recording.
  *
  * Drawing is on demand: a handler marks the app dirty and a timer redraws at
  * most 30 times a second (wnoutrefresh per window, one doupdate). While a
@@ -32,11 +36,13 @@
 
 #include "base/xmalloc.h"
 #include "core/exercise.h"
+#include "core/linetab.h"
 #include "core/loop.h"
 #include "core/paths.h"
 #include "core/plot.h"
 #include "core/profile.h"
 #include "core/run.h"
+#include "tui/linesview.h"
 #include "tui/profview.h"
 #include "tui/view.h"
 
@@ -51,7 +57,16 @@ enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LESSONS, OVERLAY_QUIT };
 /* Screens, as bits: a key in the key table works on these. */
 #define SCREEN_LESSON 1
 #define SCREEN_PROFILE 2
+#define SCREEN_LINES 4
 #define SCREEN_BOTH (SCREEN_LESSON | SCREEN_PROFILE)
+#define SCREEN_ALL (SCREEN_LESSON | SCREEN_PROFILE | SCREEN_LINES)
+
+/* A pane's run's recording, kept once a later run has replaced that run. */
+struct kept_graph {
+	struct recording rec;
+	double interval;
+	int ok;
+};
 
 struct app {
 	struct tui_opts opts;
@@ -82,10 +97,27 @@ struct app {
 	int list_sel;
 	int quit;
 	int too_small;
-	int screen; /* SCREEN_LESSON or SCREEN_PROFILE */
+	int screen; /* SCREEN_LESSON, SCREEN_PROFILE or SCREEN_LINES */
+	int run_exercise; /* the run is of exercise run_id: done when it succeeds */
+	char *run_script; /* the run's script and arguments (worker runs) */
+	char **run_args;
 	/* the profile screen's pane; pv_run: the profile is of the run in `run` */
 	struct profview *pv;
 	int pv_run;
+	struct kept_graph pv_graph;
+	char *pv_id; /* a profile run's exercise, script and arguments, for `l` */
+	char *pv_script;
+	char **pv_args;
+	/* the lines screen's pane; lv_run: the table is of the run in `run` */
+	struct linesview *lv;
+	int lv_run;
+	struct kept_graph lv_graph;
+	int lv_back; /* the screen Esc goes back to */
+	char *lines_out; /* a lines or memory run: the worker writes the table here (in tmpdir) */
+	char *lines_title;
+	char **lines_funcs; /* ... its --func specs, NULL-terminated */
+	int lines_from; /* ... the screen it was started from */
+	int lines_peak; /* ... with --peak: only the whole run's peak is shown */
 	char *prof_out; /* a profile run: the worker writes the profile here (in tmpdir) */
 	char *prof_save; /* ... and -o copies it here */
 	char *prof_sort; /* ... and -s sorts its table */
@@ -250,18 +282,66 @@ app_relayout(struct app *a)
 		a->top = a->lay.nlines > 0 ? a->lay.nlines - 1 : 0;
 }
 
-/* Whether the profile screen shows a run's graph (else the profile came from a file). */
+/*
+ * The graph the profile or the lines screen shows: the run going on, else
+ * the run its pane came from (still in `run`, or kept); 0 when there is none
+ * (the profile came from a file).
+ */
 static int
-prof_has_graph(const struct app *a)
+pane_graph(const struct app *a, struct graph_view *g)
 {
-	return (a->running || a->pv_run) && a->have_run && a->run.recording;
+	int lines = a->screen == SCREEN_LINES;
+	const struct kept_graph *k = lines ? &a->lv_graph : &a->pv_graph;
+
+	memset(g, 0, sizeof *g);
+	g->unicode = a->unicode;
+	if ((a->running || (lines ? a->lv_run : a->pv_run)) && a->have_run && a->run.recording) {
+		g->rec = &a->run.rec.rec;
+		g->nsamples = a->frozen ? a->frozen_n : a->run.rec.rec.nsamples;
+		g->interval = a->run.rec.interval;
+		g->frozen = a->frozen;
+		g->running = a->running;
+		return 1;
+	}
+	if (!k->ok)
+		return 0;
+	g->rec = &k->rec;
+	g->nsamples = k->rec.nsamples;
+	g->interval = k->interval;
+	return 1;
 }
 
-/* The profile screen's graph rows: about a third, or four that say why there is none. */
+/* The pane screen's graph rows: about a third, or four that say why there is none. */
 static int
 prof_graph_rows(const struct app *a)
 {
-	return prof_has_graph(a) ? (LINES - 1) / 3 : 4;
+	struct graph_view g;
+
+	return pane_graph(a, &g) ? (LINES - 1) / 3 : 4;
+}
+
+static void
+kept_free(struct kept_graph *k)
+{
+	if (k->ok)
+		recording_free(&k->rec);
+	memset(k, 0, sizeof *k);
+}
+
+/* Before a new run replaces the one in `run`: the pane that came from it keeps its graph. */
+static void
+app_keep_graph(struct app *a)
+{
+	struct kept_graph *k = a->pv_run ? &a->pv_graph : a->lv_run ? &a->lv_graph : NULL;
+
+	if (k != NULL && a->have_run && a->run.recording) {
+		kept_free(k);
+		k->rec = a->run.rec.rec;
+		k->interval = a->run.rec.interval;
+		k->ok = 1;
+		recording_init(&a->run.rec.rec);
+	}
+	a->pv_run = a->lv_run = 0;
 }
 
 /* The profile screen's windows: the graph, a rule, the pane. */
@@ -428,17 +508,23 @@ draw_graph(struct app *a, WINDOW *win)
 	graph_draw(win, &g);
 }
 
-/* The profile screen's top: the graph of the profile's run, or why there is none. */
+/* The profile or lines screen's top: the graph of the pane's run, or why there is none. */
 static void
 draw_prof_graph(struct app *a)
 {
+	struct graph_view g;
 	int w = getmaxx(a->wpgraph);
 
-	if (prof_has_graph(a)) {
-		draw_graph(a, a->wpgraph);
+	if (pane_graph(a, &g)) {
+		graph_draw(a->wpgraph, &g);
 		return;
 	}
 	werase(a->wpgraph);
+	if (a->screen == SCREEN_LINES) {
+		view_str(a->wpgraph, 1, 2, "No recording: the run could not be sampled.", w - 4,
+		    ROLE_DIM);
+		return;
+	}
 	view_str(a->wpgraph, 1, 2,
 	    "No recording: this profile was loaded from a file, not run here.", w - 4, ROLE_DIM);
 	view_str(a->wpgraph, 2, 2,
@@ -448,9 +534,12 @@ draw_prof_graph(struct app *a)
 static void
 draw_prof_rule(struct app *a)
 {
+	const char *label =
+	    a->screen == SCREEN_LINES ? " Lines (Esc: back) " : " Profile (P: lesson) ";
+
 	for (int x = 0; x < COLS; x++)
 		view_str(stdscr, a->prof_y - 1, x, a->unicode ? "\u2500" : "-", 1, ROLE_DIM);
-	view_str(stdscr, a->prof_y - 1, 1, " Profile (P: lesson) ", 21, ROLE_DIM);
+	view_str(stdscr, a->prof_y - 1, 1, label, (int)strlen(label), ROLE_DIM);
 }
 
 static void
@@ -473,6 +562,8 @@ draw_status(struct app *a)
 		snprintf(left, sizeof left, " %s", a->message != NULL ? a->message : "ready");
 		if (a->screen == SCREEN_PROFILE)
 			snprintf(right, sizeof right, "%s", profview_hint(a->pv));
+		else if (a->screen == SCREEN_LINES)
+			snprintf(right, sizeof right, "%s", linesview_hint(a->lv));
 		else
 			snprintf(right, sizeof right, "Enter: run  l: lessons  ?: help  q: quit ");
 		if (a->message_error)
@@ -583,14 +674,17 @@ app_draw(struct app *a)
 		return;
 	}
 	werase(stdscr);
-	if (a->screen == SCREEN_PROFILE) {
+	if (a->screen == SCREEN_PROFILE || a->screen == SCREEN_LINES) {
 		if (a->prof_y != prof_graph_rows(a) + 1)
 			app_prof_windows(a);
 		draw_prof_rule(a);
 		wnoutrefresh(stdscr);
 		draw_prof_graph(a);
 		wnoutrefresh(a->wpgraph);
-		profview_draw(a->pv, a->wprof);
+		if (a->screen == SCREEN_LINES)
+			linesview_draw(a->lv, a->wprof);
+		else
+			profview_draw(a->pv, a->wprof);
 		wnoutrefresh(a->wprof);
 	} else {
 		draw_separators(a);
@@ -714,12 +808,52 @@ app_cleanup_tmp(struct app *a)
 		unlink(a->tmpfile);
 	if (a->prof_out != NULL)
 		unlink(a->prof_out);
+	if (a->lines_out != NULL)
+		unlink(a->lines_out);
 	if (a->tmpdir != NULL)
 		rmdir(a->tmpdir);
 	free(a->tmpfile);
 	free(a->prof_out);
+	free(a->lines_out);
 	free(a->tmpdir);
-	a->tmpfile = a->tmpdir = a->prof_out = NULL;
+	a->tmpfile = a->tmpdir = a->prof_out = a->lines_out = NULL;
+}
+
+/* A new temporary directory for the run's files; 0, or -1 with a message. */
+static int
+app_make_tmpdir(struct app *a)
+{
+	a->tmpdir = xstrdup("/tmp/proflab-lab.XXXXXX");
+	if (mkdtemp(a->tmpdir) == NULL) {
+		app_message(a, 1, "cannot create a temporary directory: %s", strerror(errno));
+		free(a->tmpdir);
+		a->tmpdir = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+strv_free(char **v)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* A copy of the NULL-terminated vector v. */
+static char **
+strv_dup(char *const *v)
+{
+	size_t n = 0;
+	char **c;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	c = xcalloc(n + 1, sizeof *c);
+	for (size_t i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	return c;
 }
 
 /* Copies file `from` to `to` through a temporary file beside `to`; 0, or -1 with *cause. */
@@ -799,6 +933,12 @@ app_open_profile(struct app *a, struct prof *p, const char *title, const char *s
 	profview_free(a->pv);
 	a->pv = v;
 	a->pv_run = 0;
+	kept_free(&a->pv_graph);
+	free(a->pv_id);
+	free(a->pv_script);
+	strv_free(a->pv_args);
+	a->pv_id = a->pv_script = NULL;
+	a->pv_args = NULL;
 	a->screen = SCREEN_PROFILE;
 	return 0;
 }
@@ -842,6 +982,11 @@ app_profile_end(struct app *a, const struct run *r, int ok, const char *desc)
 		return;
 	}
 	a->pv_run = 1;
+	if (a->run_script != NULL) {
+		a->pv_id = xstrdup(a->run_id);
+		a->pv_script = xstrdup(a->run_script);
+		a->pv_args = strv_dup(a->run_args);
+	}
 	if (saved == -1 || (ok && a->message_error))
 		return;
 	if (ok)
@@ -851,6 +996,46 @@ app_profile_end(struct app *a, const struct run *r, int ok, const char *desc)
 		app_message(a, 1, "%s %s after %.2f s; the profile covers the run up to then%s%s",
 		    a->run_id, desc, r->status.real, saved ? ", saved to " : "",
 		    saved ? a->prof_save : "");
+}
+
+static void
+app_lines_free(struct app *a)
+{
+	free(a->lines_title);
+	strv_free(a->lines_funcs);
+	a->lines_title = NULL;
+	a->lines_funcs = NULL;
+}
+
+/* A lines or memory run has ended: open the table the worker wrote on the lines screen. */
+static void
+app_lines_end(struct app *a, const struct run *r, int ok, const char *desc)
+{
+	struct linetab t;
+	char *cause = NULL;
+
+	if (!r->lines_written) {
+		if (r->worker_error != NULL)
+			app_message(a, 1, "%s: %s", a->run_id, r->worker_error);
+		else
+			app_message(a, 1, "%s %s after %.2f s: no line table was written",
+			    a->run_id, desc, r->status.real);
+		return;
+	}
+	if (linetab_load(&t, a->lines_out, &cause) == -1) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	linesview_free(a->lv);
+	a->lv = linesview_new(&t, a->lines_title, a->lines_peak, a->unicode);
+	a->lv_run = 1;
+	kept_free(&a->lv_graph);
+	a->lv_back = a->lines_from;
+	a->screen = SCREEN_LINES;
+	if (!ok)
+		app_message(a, 1, "%s %s after %.2f s; the table covers the run up to then",
+		    a->run_id, desc, r->status.real);
 }
 
 static void
@@ -866,7 +1051,9 @@ app_run_end(struct run *r, void *arg)
 		loop_cancel_timer(a->loop, a->tick_timer);
 		a->tick_timer = NULL;
 	}
-	if (ok) {
+	if (ok && !a->run_exercise) {
+		app_message(a, 0, "%s done: %s in %.2f s", a->run_id, desc, r->status.real);
+	} else if (ok) {
 		if (progress_mark(&a->pr, a->run_id, &cause) == -1) {
 			app_message(a, 1, "%s", cause);
 			free(cause);
@@ -884,6 +1071,8 @@ app_run_end(struct run *r, void *arg)
 	}
 	if (a->prof_out != NULL)
 		app_profile_end(a, r, ok, desc);
+	if (a->lines_out != NULL)
+		app_lines_end(a, r, ok, desc);
 	free(desc);
 	app_cleanup_tmp(a);
 	app_dirty(a);
@@ -1006,11 +1195,7 @@ app_parse_profile(struct app *a, const struct exercise *ex, char *const *argv, i
 		free(cause);
 		return -1;
 	}
-	a->tmpdir = xstrdup("/tmp/proflab-lab.XXXXXX");
-	if (mkdtemp(a->tmpdir) == NULL) {
-		app_message(a, 1, "cannot create a temporary directory: %s", strerror(errno));
-		free(a->tmpdir);
-		a->tmpdir = NULL;
+	if (app_make_tmpdir(a) == -1) {
 		free(*script);
 		*script = NULL;
 		return -1;
@@ -1020,6 +1205,72 @@ app_parse_profile(struct app *a, const struct exercise *ex, char *const *argv, i
 	o->script = *script;
 	o->script_args = argv + i + 1;
 	o->profile_out = a->prof_out;
+	return 0;
+}
+
+/*
+ * Options of `proflab lines` and `proflab memory` the lab honours (-f, --peak, --grace;
+ * -u is for the text table); sets up the temporary table file. -1 with a message.
+ */
+static int
+app_parse_lines(struct app *a, const struct exercise *ex, char *const *argv, int argc,
+    struct run_opts *o, char **script)
+{
+	int memory = strcmp(argv[0], "memory") == 0, i;
+	size_t n = 0;
+	char *cause = NULL;
+
+	app_lines_free(a);
+	a->lines_peak = 0;
+	a->lines_funcs = xcalloc((size_t)argc + 1, sizeof *a->lines_funcs);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *opt = argv[i];
+
+		if (strcmp(opt, "--") == 0) {
+			i++;
+			break;
+		}
+		if (memory && strcmp(opt, "--peak") == 0) {
+			a->lines_peak = 1;
+			continue;
+		}
+		if (i + 1 >= argc)
+			break;
+		if (strcmp(opt, "-f") == 0)
+			a->lines_funcs[n++] = xstrdup(argv[++i]);
+		else if (!memory && strcmp(opt, "-u") == 0)
+			i++;
+		else if (strcmp(opt, "--grace") == 0)
+			o->grace = atof(argv[++i]);
+		else {
+			app_message(
+			    a, 1, "%s: `proflab %s` has no option %s", ex->id, argv[0], opt);
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		app_message(a, 1, "the exercise's command line names no script");
+		return -1;
+	}
+	*script = paths_script(argv[i], &cause);
+	if (*script == NULL) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (app_make_tmpdir(a) == -1) {
+		free(*script);
+		*script = NULL;
+		return -1;
+	}
+	a->lines_out = xasprintf("%s/%s.lines", a->tmpdir, ex->id);
+	a->lines_title = xasprintf("%s: %s", ex->id, base_name(*script));
+	a->lines_from = SCREEN_LESSON;
+	o->script = *script;
+	o->script_args = argv + i + 1;
+	o->lines_out = a->lines_out;
+	o->lines_memory = memory;
+	o->lines_funcs = a->lines_funcs;
 	return 0;
 }
 
@@ -1103,6 +1354,58 @@ app_stats(struct app *a, const struct exercise *ex, char *const *argv, int argc)
 	app_relayout(a);
 }
 
+/* Clears the way for a new run: the last run's graph goes to its pane, the run is freed;
+ * o gets the lab's defaults. */
+static void
+app_new_run(struct app *a, struct run_opts *o)
+{
+	app_keep_graph(a);
+	if (a->have_run) {
+		run_free(&a->run);
+		a->have_run = 0;
+	}
+	free(a->plot);
+	a->plot = NULL;
+	memset(&a->run, 0, sizeof a->run);
+	memset(o, 0, sizeof *o);
+	o->capture_output = 1;
+	o->record = 1;
+	o->rec.children = 1;
+	o->rec.interval = 0.1;
+}
+
+/* Starts the run o describes, named id; exercise: id is marked done when it succeeds. */
+static void
+app_start_run(struct app *a, const struct run_opts *o, const char *id, int exercise)
+{
+	char *cause = NULL, *script = NULL;
+
+	free(a->run_id);
+	a->run_id = xstrdup(id);
+	a->run_exercise = exercise;
+	if (o->argv == NULL && !o->interactive)
+		script = xstrdup(o->script);
+	free(a->run_script);
+	strv_free(a->run_args);
+	a->run_script = script;
+	a->run_args = script != NULL ? strv_dup(o->script_args) : NULL;
+	a->run.on_output = app_run_output;
+	a->run.on_warning = app_run_warning;
+	a->run.on_end = app_run_end;
+	a->run.arg = a;
+	a->have_run = 1;
+	a->running = 1;
+	if (run_start(&a->run, a->loop, o, &cause) == -1) {
+		a->running = 0;
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		app_cleanup_tmp(a);
+	} else if (a->running) {
+		a->tick_timer = loop_add_timer(a->loop, loop_now() + TICK_SECONDS, app_tick, a);
+	}
+	app_dirty(a);
+}
+
 static void
 app_run_selected(struct app *a)
 {
@@ -1110,7 +1413,8 @@ app_run_selected(struct app *a)
 	const struct exercise *ex;
 	struct exercise_plan plan;
 	struct run_opts o;
-	char *script = NULL, *cause = NULL, *empty[] = {NULL};
+	char *script = NULL, *empty[] = {NULL};
+	const char *cmd;
 
 	if (a->running) {
 		app_message(a, 1, "%s is running: Esc stops it first", a->run_id);
@@ -1127,32 +1431,17 @@ app_run_selected(struct app *a)
 		exercise_plan_free(&plan);
 		return;
 	}
-	if (plan.kind == PLAN_COMMAND && strcmp(plan.argv[0], "stats") == 0) {
+	cmd = plan.kind == PLAN_COMMAND ? plan.argv[0] : "";
+	if (strcmp(cmd, "stats") == 0) {
 		app_stats(a, ex, plan.argv, plan.argc);
 		exercise_plan_free(&plan);
 		return;
 	}
-	if (a->have_run) {
-		run_free(&a->run);
-		a->have_run = 0;
-	}
-	free(a->plot);
-	a->plot = NULL;
-	memset(&a->run, 0, sizeof a->run);
-	memset(&o, 0, sizeof o);
-	o.capture_output = 1;
-	o.record = 1;
-	o.rec.children = 1;
-	o.rec.interval = 0.1;
+	app_new_run(a, &o);
 	if (plan.kind == PLAN_SNIPPET) {
 		FILE *f;
 
-		a->tmpdir = xstrdup("/tmp/proflab-lab.XXXXXX");
-		if (mkdtemp(a->tmpdir) == NULL) {
-			app_message(
-			    a, 1, "cannot create a temporary directory: %s", strerror(errno));
-			free(a->tmpdir);
-			a->tmpdir = NULL;
+		if (app_make_tmpdir(a) == -1) {
 			exercise_plan_free(&plan);
 			return;
 		}
@@ -1167,16 +1456,21 @@ app_run_selected(struct app *a)
 		o.script = a->tmpfile;
 		o.script_args = empty;
 		o.interactive = 1;
-	} else if (strcmp(plan.argv[0], "profile") == 0) {
+	} else if (strcmp(cmd, "profile") == 0) {
 		if (app_parse_profile(a, ex, plan.argv, plan.argc, &o, &script) == -1) {
 			exercise_plan_free(&plan);
 			return;
 		}
-	} else if (strcmp(plan.argv[0], "run") != 0 ||
+	} else if (strcmp(cmd, "lines") == 0 || strcmp(cmd, "memory") == 0) {
+		if (app_parse_lines(a, ex, plan.argv, plan.argc, &o, &script) == -1) {
+			exercise_plan_free(&plan);
+			return;
+		}
+	} else if (strcmp(cmd, "run") != 0 ||
 	    app_parse_run(a, plan.argv, plan.argc, &o, &script) == -1) {
-		if (strcmp(plan.argv[0], "run") != 0)
-			app_message(a, 1, "%s runs `proflab %s` from the command line", ex->id,
-			    plan.argv[0]);
+		if (strcmp(cmd, "run") != 0)
+			app_message(
+			    a, 1, "%s runs `proflab %s` from the command line", ex->id, cmd);
 		exercise_plan_free(&plan);
 		return;
 	}
@@ -1189,26 +1483,65 @@ app_run_selected(struct app *a)
 		outbuf_feed(&a->out, 2, line, strlen(line));
 		free(line);
 	}
-	free(a->run_id);
-	a->run_id = xstrdup(ex->id);
-	a->run.on_output = app_run_output;
-	a->run.on_warning = app_run_warning;
-	a->run.on_end = app_run_end;
-	a->run.arg = a;
-	a->have_run = 1;
-	a->running = 1;
-	a->pv_run = 0;
-	if (run_start(&a->run, a->loop, &o, &cause) == -1) {
-		a->running = 0;
-		app_message(a, 1, "%s", cause);
-		free(cause);
-		app_cleanup_tmp(a);
-	} else if (a->running) {
-		a->tick_timer = loop_add_timer(a->loop, loop_now() + TICK_SECONDS, app_tick, a);
-	}
+	app_start_run(a, &o, ex->id, 1);
 	free(script);
 	exercise_plan_free(&plan);
-	app_dirty(a);
+}
+
+/* `l` on the profile screen: the selected function's lines, its script run again. */
+static void
+key_prof_lines(struct app *a)
+{
+	const struct prof_func *f = profview_selected(a->pv);
+	struct run_opts o;
+	char *id;
+
+	if (a->running) {
+		app_message(a, 1, "%s is running: Esc stops it first", a->run_id);
+		return;
+	}
+	if (f == NULL) {
+		app_message(a, 1, "no function selected");
+		return;
+	}
+	if (strcmp(f->file, "~") == 0) {
+		app_message(a, 1, "%s is built in: it has no lines to time", f->std);
+		return;
+	}
+	if (f->file[0] == '<' || f->line <= 0) {
+		app_message(a, 1, "%s has no source file: no lines to time", f->std);
+		return;
+	}
+	if (f->name[0] == '<') {
+		app_message(a, 1,
+		    "%s is not a def: its lines are timed with the function around it", f->std);
+		return;
+	}
+	if (a->pv_script == NULL) {
+		app_message(a, 1,
+		    "this profile was opened from a file: l times the lines of a profile run here");
+		return;
+	}
+	app_new_run(a, &o);
+	if (app_make_tmpdir(a) == -1)
+		return;
+	app_lines_free(a);
+	a->lines_funcs = xcalloc(2, sizeof *a->lines_funcs);
+	a->lines_funcs[0] = xasprintf("%s:%ld", f->file, f->line);
+	a->lines_out = xasprintf("%s/lines.tab", a->tmpdir);
+	a->lines_title = xasprintf("%s: %s", a->pv_id, base_name(a->pv_script));
+	a->lines_from = SCREEN_PROFILE;
+	a->lines_peak = 0;
+	o.script = a->pv_script;
+	o.script_args = a->pv_args;
+	o.lines_out = a->lines_out;
+	o.lines_funcs = a->lines_funcs;
+	outbuf_clear(&a->out);
+	a->out_back = 0;
+	a->frozen = 0;
+	id = xasprintf("lines of %s", f->name);
+	app_start_run(a, &o, id, 0);
+	free(id);
 }
 
 static void
@@ -1372,6 +1705,34 @@ key_profile(struct app *a)
 	a->screen = a->screen == SCREEN_PROFILE ? SCREEN_LESSON : SCREEN_PROFILE;
 }
 
+static void
+key_lines(struct app *a)
+{
+	if (a->lv == NULL) {
+		app_message(a, 0,
+		    "no line table yet: run a `proflab lines` exercise (E21), or press l on a "
+		    "profile row");
+		return;
+	}
+	if (a->screen == SCREEN_LINES) {
+		a->screen =
+		    a->lv_back == SCREEN_PROFILE && a->pv != NULL ? SCREEN_PROFILE : SCREEN_LESSON;
+		return;
+	}
+	a->lv_back = a->screen;
+	a->screen = SCREEN_LINES;
+}
+
+/* Esc on the lines screen: stops a run, else goes back where the lines were opened from. */
+static void
+key_lines_esc(struct app *a)
+{
+	if (a->running)
+		app_stop(a);
+	else
+		key_lines(a);
+}
+
 struct key {
 	int code;
 	int wide; /* code is a character, not a KEY_ constant */
@@ -1385,6 +1746,10 @@ static const struct key keys[] = {
     {'\n', 1, SCREEN_LESSON, "Enter", "run the selected exercise", key_run},
     {KEY_ENTER, 0, SCREEN_LESSON, NULL, NULL, key_run},
     {27, 1, SCREEN_BOTH, "Esc, Ctrl-C", "stop the run (then kill it after 2 s)", key_stop},
+    {27, 1, SCREEN_LINES, NULL, NULL, key_lines_esc},
+    {127, 1, SCREEN_LINES, NULL, NULL, key_lines},
+    {8, 1, SCREEN_LINES, NULL, NULL, key_lines},
+    {KEY_BACKSPACE, 0, SCREEN_LINES, NULL, NULL, key_lines},
     {'\t', 1, SCREEN_LESSON, "Tab, n", "next exercise", key_next_ex},
     {'n', 1, SCREEN_LESSON, NULL, NULL, key_next_ex},
     {KEY_BTAB, 0, SCREEN_LESSON, "Shift-Tab, p", "previous exercise", key_prev_ex},
@@ -1402,11 +1767,14 @@ static const struct key keys[] = {
     {'[', 1, SCREEN_LESSON, "[, ]", "scroll the output back, forward", key_out_back},
     {']', 1, SCREEN_LESSON, NULL, NULL, key_out_fwd},
     {'c', 1, SCREEN_LESSON, "c", "clear the output", key_clear},
-    {' ', 1, SCREEN_BOTH, "Space", "freeze the graph (the run goes on)", key_freeze},
-    {'P', 1, SCREEN_BOTH, "P", "the profile screen, the lesson screen", key_profile},
+    {' ', 1, SCREEN_ALL, "Space", "freeze the graph (the run goes on)", key_freeze},
+    {'P', 1, SCREEN_ALL, "P", "the profile screen, the lesson screen", key_profile},
+    {'L', 1, SCREEN_ALL, "L", "the lines screen, and back", key_lines},
     {'l', 1, SCREEN_LESSON, "l", "lessons and progress", key_lessons},
-    {'?', 1, SCREEN_BOTH, "?", "this help", key_help},
-    {'q', 1, SCREEN_BOTH, "q", "quit (asks first while a run is active)", key_quit},
+    {'l', 1, SCREEN_PROFILE, "l", "time the selected function's lines (runs it again)",
+        key_prof_lines},
+    {'?', 1, SCREEN_ALL, "?", "this help", key_help},
+    {'q', 1, SCREEN_ALL, "q", "quit (asks first while a run is active)", key_quit},
 };
 
 static void
@@ -1414,17 +1782,24 @@ draw_help(struct app *a)
 {
 	size_t n = 0, np = 0;
 	WINDOW *w;
-	int y = 2, prof = a->screen == SCREEN_PROFILE;
+	int y = 2, prof = a->screen == SCREEN_PROFILE, lines = a->screen == SCREEN_LINES;
+	const char *title = prof ? " Profile keys (any key closes) "
+	    : lines              ? " Lines keys (any key closes) "
+	                         : " Keys (any key closes) ";
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		n += keys[i].name != NULL && (keys[i].screens & a->screen);
 	while (prof && profview_keys[np].name != NULL)
 		np++;
-	w = overlay_box((int)(n + np) + 6, prof ? 78 : 64,
-	    prof ? " Profile keys (any key closes) " : " Keys (any key closes) ");
+	while (lines && linesview_keys[np].name != NULL)
+		np++;
+	w = overlay_box((int)(n + np) + 6, prof || lines ? 78 : 64, title);
 	for (size_t i = 0; i < np; i++) {
-		view_str(w, y, 2, profview_keys[i].name, 16, ROLE_EXERCISE);
-		view_str(w, y++, 19, profview_keys[i].help, getmaxx(w) - 21, ROLE_TEXT);
+		const char *name = prof ? profview_keys[i].name : linesview_keys[i].name;
+		const char *help = prof ? profview_keys[i].help : linesview_keys[i].help;
+
+		view_str(w, y, 2, name, 16, ROLE_EXERCISE);
+		view_str(w, y++, 19, help, getmaxx(w) - 21, ROLE_TEXT);
 	}
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (keys[i].name == NULL || !(keys[i].screens & a->screen))
@@ -1432,7 +1807,7 @@ draw_help(struct app *a)
 		view_str(w, y, 2, keys[i].name, 16, ROLE_EXERCISE);
 		view_str(w, y++, 19, keys[i].help, getmaxx(w) - 21, ROLE_TEXT);
 	}
-	if (!prof)
+	if (a->screen == SCREEN_LESSON)
 		view_str(w, y + 1, 2, "Mouse: click a lesson or an exercise; the wheel scrolls.",
 		    60, ROLE_DIM);
 	wnoutrefresh(w);
@@ -1498,6 +1873,11 @@ app_mouse(struct app *a)
 			profview_mouse(a->pv, ev.y - a->prof_y, ev.x, ev.bstate);
 		return;
 	}
+	if (a->screen == SCREEN_LINES) {
+		if (ev.y >= a->prof_y && ev.y < LINES - 1)
+			linesview_mouse(a->lv, ev.y - a->prof_y, ev.x, ev.bstate);
+		return;
+	}
 	if (ev.bstate & BUTTON4_PRESSED) {
 		for (int i = 0; i < 3; i++)
 			ev.x < a->lesson_w ? key_up(a) : key_out_back(a);
@@ -1543,6 +1923,8 @@ app_key(struct app *a, int code, int wide)
 		return;
 	}
 	if (a->screen == SCREEN_PROFILE && profview_key(a->pv, code, wide))
+		return;
+	if (a->screen == SCREEN_LINES && linesview_key(a->lv, code, wide))
 		return;
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (keys[i].code == code && keys[i].wide == wide && (keys[i].screens & a->screen)) {
@@ -1746,5 +2128,14 @@ tui_main(const struct tui_opts *opts)
 	free(a.plot);
 	profview_free(a.pv);
 	app_prof_free(&a);
+	linesview_free(a.lv);
+	app_lines_free(&a);
+	kept_free(&a.pv_graph);
+	kept_free(&a.lv_graph);
+	free(a.pv_id);
+	free(a.pv_script);
+	strv_free(a.pv_args);
+	free(a.run_script);
+	strv_free(a.run_args);
 	return rc;
 }

@@ -289,16 +289,23 @@ lay_exercise(struct lesson_layout *lay, const struct lesson_block *b, int bi, in
 	lay_code(lay, ex->code, bar, selected ? ROLE_SELECTED : ROLE_EXERCISE,
 	    ex->kind == EXERCISE_SNIPPET, width, bi, unicode);
 	if (ex->needs != NULL) {
-		struct cellbuf nb = {NULL, 0, 0}, pre = {NULL, 0, 0};
-		char *msg = xasprintf(
-		    "needs %s; runs as far as it can today", exercise_needs_name(ex->needs));
+		struct exercise_plan plan;
 
-		cb_str(&pre, bar, selected ? ROLE_SELECTED : ROLE_EXERCISE, unicode);
-		cb_str(&nb, msg, ROLE_DIM, unicode);
-		lay_wrap(lay, &nb, &pre, &pre, width, bi);
-		free(msg);
-		free(nb.cells);
-		free(pre.cells);
+		/* A note only for what this version cannot run in full. */
+		exercise_plan(ex, &plan);
+		if (plan.note != NULL) {
+			struct cellbuf nb = {NULL, 0, 0}, pre = {NULL, 0, 0};
+			char *msg = xasprintf("needs %s; runs as far as it can today",
+			    exercise_needs_name(ex->needs));
+
+			cb_str(&pre, bar, selected ? ROLE_SELECTED : ROLE_EXERCISE, unicode);
+			cb_str(&nb, msg, ROLE_DIM, unicode);
+			lay_wrap(lay, &nb, &pre, &pre, width, bi);
+			free(msg);
+			free(nb.cells);
+			free(pre.cells);
+		}
+		exercise_plan_free(&plan);
 	}
 	if (selected) {
 		struct cellbuf fb = {NULL, 0, 0};

@@ -632,6 +632,22 @@ profview_editing(const struct profview *v)
 	return v->editing;
 }
 
+const struct prof_func *
+profview_selected(const struct profview *v)
+{
+	size_t fn;
+
+	if (v->mode == PROFVIEW_TABLE)
+		fn = sel_func(v);
+	else if (v->mode == PROFVIEW_CALLS)
+		fn = v->csel != NONE ? calls_func(v, v->csel) : v->cfunc;
+	else
+		fn = icicle_func(v);
+	if (fn != NONE && v->strip)
+		fn = pv_map(&v->prof[1], fn, &v->prof[0], 0);
+	return fn != NONE ? &v->prof[0].funcs[fn] : NULL;
+}
+
 /* --- the icicle's layout ----------------------------------------------------------------- */
 
 static void
@@ -1608,7 +1624,7 @@ profview_hint(const struct profview *v)
 		return "Enter: apply  Esc: cancel  Ctrl-U: clear ";
 	switch (v->mode) {
 	case PROFVIEW_TABLE:
-		return "1-6 s r: sort  /: filter  Enter: calls  i: icicle  e: explain ";
+		return "1-6 s r: sort  /: filter  Enter: calls  i: icicle  e: explain  l: lines ";
 	case PROFVIEW_CALLS:
 		return "Enter: walk  Bksp: back  t: table  e: explain ";
 	case PROFVIEW_ICICLE:

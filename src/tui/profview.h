@@ -43,6 +43,10 @@ void profview_strip(struct profview *v, int on);
 void profview_set_mode(struct profview *v, enum profview_mode mode);
 enum profview_mode profview_mode(const struct profview *v);
 
+/* The selected function (the table's row, the calls' selection, the icicle's bar) as
+ * loaded, with its directories; NULL when none. Borrowed. */
+const struct prof_func *profview_selected(const struct profview *v);
+
 /* Draws the pane into the whole of win. */
 void profview_draw(struct profview *v, WINDOW *win);
 /*

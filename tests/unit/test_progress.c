@@ -178,18 +178,20 @@ test_plans(void **state)
 	exercise_plan_free(&plan);
 	lesson_free(l);
 
-	/* lines -f F SCRIPT: the script runs, recorded, without the line timer. */
+	/* lines and memory run as their commands, under the instrument. */
 	ex = first_exercise(&l,
 	    "# 1. A\n```proflab exercise=E21 title=x\n"
 	    "proflab lines -f main compute --n 3\n```\n");
 	exercise_plan(ex, &plan);
 	assert_int_equal(plan.kind, PLAN_COMMAND);
-	assert_int_equal(plan.argc, 5);
-	assert_string_equal(plan.argv[0], "run");
-	assert_string_equal(plan.argv[1], "--record");
-	assert_string_equal(plan.argv[2], "compute");
-	assert_string_equal(plan.argv[4], "3");
-	assert_non_null(strstr(plan.note, "the line timer"));
+	assert_int_equal(plan.argc, 6);
+	assert_string_equal(plan.argv[0], "lines");
+	assert_string_equal(plan.argv[1], "-f");
+	assert_string_equal(plan.argv[2], "main");
+	assert_string_equal(plan.argv[3], "compute");
+	assert_string_equal(plan.argv[5], "3");
+	assert_null(plan.argv[6]);
+	assert_null(plan.note);
 	exercise_plan_free(&plan);
 	lesson_free(l);
 
@@ -203,10 +205,22 @@ test_plans(void **state)
 	lesson_free(l);
 
 	ex = first_exercise(
-	    &l, "# 1. A\n```proflab exercise=E25 title=x\nproflab memory -f f\n```\n");
+	    &l, "# 1. A\n```proflab exercise=E25 title=x\nproflab memory --peak spam\n```\n");
+	exercise_plan(ex, &plan);
+	assert_int_equal(plan.kind, PLAN_COMMAND);
+	assert_int_equal(plan.argc, 3);
+	assert_string_equal(plan.argv[0], "memory");
+	assert_string_equal(plan.argv[1], "--peak");
+	assert_null(plan.note);
+	exercise_plan_free(&plan);
+	lesson_free(l);
+
+	/* A command proflab does not have: nothing runs. */
+	ex =
+	    first_exercise(&l, "# 1. A\n```proflab exercise=X6 title=x\nproflab timeit 1+1\n```\n");
 	exercise_plan(ex, &plan);
 	assert_int_equal(plan.kind, PLAN_WAITING);
-	assert_non_null(strstr(plan.note, "no script to run without it"));
+	assert_non_null(strstr(plan.note, "nothing to run before it comes"));
 	exercise_plan_free(&plan);
 	lesson_free(l);
 }
