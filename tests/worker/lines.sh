@@ -209,8 +209,13 @@ if "$PY" -c 'import numpy' 2>/dev/null; then
 		ok "a 100 MiB numpy array: increment within 5 % of 100 MiB ($inc)" ||
 		not_ok "a 100 MiB numpy array: increment within 5 % of 100 MiB" "$inc"
 	dec=$(mem 11 5)
-	awk -v i="$inc" -v d="$dec" 'BEGIN { exit !(d < 0 && -d > 0.95 * i) }' &&
-		ok "del of the array: the same amount back ($dec)" || not_ok "del of the array: the same amount back" "$dec"
+	if grep -q __asan_init "$W"; then
+		skip "del of the array: ASan's quarantine keeps freed memory resident"
+	else
+		awk -v i="$inc" -v d="$dec" 'BEGIN { exit !(d < 0 && -d > 0.95 * i) }' &&
+			ok "del of the array: the same amount back ($dec)" ||
+			not_ok "del of the array: the same amount back" "$dec"
+	fi
 	peak=$(awk -F'\t' '$1 == "peak" { print $3 - $2 }' "$T/mem.tab")
 	awk -v p="$peak" 'BEGIN { exit !(p > 170 * 1048576) }' &&
 		ok "peak record: the run's peak is above the list and the array (+$peak)" ||
