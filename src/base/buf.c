@@ -5,9 +5,14 @@
 
 #include "base/buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/xmalloc.h"
 
@@ -122,4 +127,61 @@ buf_steal(struct buf *b)
 	p = b->data;
 	buf_init(b);
 	return p;
+}
+
+int
+buf_read_file(
+    struct buf *b, const char *path, size_t max, const char *what, time_t *mtime, char **cause)
+{
+	size_t start = b->len;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd == -1 && errno == EINTR);
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		*cause = xasprintf("%s: %s", path, strerror(EISDIR));
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max)
+		goto too_large;
+	if (S_ISREG(st.st_mode))
+		buf_reserve(b, (size_t)st.st_size + 1);
+	for (;;) {
+		buf_reserve(b, 65536);
+		n = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		if (b->len - start > max)
+			goto too_large;
+	}
+	close(fd);
+	if (mtime != NULL)
+		*mtime = st.st_mtime;
+	return 0;
+
+too_large:
+	*cause = xasprintf("%s: too large for %s", path, what);
+fail:
+	if (fd != -1)
+		close(fd);
+	if (b->data != NULL) {
+		b->len = start;
+		b->data[start] = '\0';
+	}
+	return -1;
 }

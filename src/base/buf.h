@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <time.h>
 
 struct buf {
 	char *data;
@@ -28,5 +29,13 @@ void buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format
 void buf_consume(struct buf *b, size_t n);
 /* Returns the data (caller frees) and leaves the buffer empty. */
 char *buf_steal(struct buf *b);
+/*
+ * Appends the whole file at path to b. A directory, or a file of more than
+ * max bytes ("PATH: too large for WHAT"), is refused. *mtime, when not NULL,
+ * gets the file's modification time. 0, or -1 with *cause (caller frees)
+ * naming path; b then holds what it held before.
+ */
+int buf_read_file(
+    struct buf *b, const char *path, size_t max, const char *what, time_t *mtime, char **cause);
 
 #endif

@@ -529,49 +529,15 @@ linetab_parse(struct linetab *t, const char *data, size_t len, const char *name,
 int
 linetab_load(struct linetab *t, const char *path, char **cause)
 {
-	struct stat st;
 	struct buf b;
-	char chunk[65536];
-	ssize_t n;
-	int fd, rc;
+	int rc;
 
 	memset(t, 0, sizeof *t);
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd == -1 && errno == EINTR);
-	if (fd == -1 || fstat(fd, &st) == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		*cause = xasprintf("%s: %s", path, strerror(EISDIR));
-		close(fd);
-		return -1;
-	}
 	buf_init(&b);
-	for (;;) {
-		n = read(fd, chunk, sizeof chunk);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			buf_free(&b);
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		buf_add(&b, chunk, (size_t)n);
-		if (b.len > LINETAB_MAX_FILE) {
-			*cause = xasprintf("%s: too large for a line table", path);
-			buf_free(&b);
-			close(fd);
-			return -1;
-		}
+	if (buf_read_file(&b, path, LINETAB_MAX_FILE, "a line table", NULL, cause) == -1) {
+		buf_free(&b);
+		return -1;
 	}
-	close(fd);
 	rc = linetab_parse(t, b.data != NULL ? b.data : "", b.len, path, cause);
 	buf_free(&b);
 	return rc;

@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/xmalloc.h"
 #include "core/marshal.h"
 
@@ -532,64 +533,22 @@ prof_ctime(time_t t)
 int
 prof_load(struct prof *p, const char *path, char **cause)
 {
-	struct stat st;
-	char *data = NULL, *when;
-	size_t len = 0, cap = 0;
-	int fd, rc;
+	struct buf b;
+	time_t mtime;
+	char *when;
+	int rc;
 
 	memset(p, 0, sizeof *p);
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd == -1 && errno == EINTR);
-	if (fd == -1 || fstat(fd, &st) == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
+	buf_init(&b);
+	if (buf_read_file(&b, path, PROF_MAX_FILE, "a pstats profile", &mtime, cause) == -1) {
+		buf_free(&b);
 		return -1;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		*cause = xasprintf("%s: %s", path, strerror(EISDIR));
-		close(fd);
-		return -1;
-	}
-	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > PROF_MAX_FILE) {
-		*cause = xasprintf("%s: too large for a pstats profile", path);
-		close(fd);
-		return -1;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 65536) {
-			cap = cap == 0 ? (S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 0) + 65536
-			               : cap * 2;
-			data = xrealloc(data, cap);
-		}
-		n = read(fd, data + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			free(data);
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > PROF_MAX_FILE) {
-			*cause = xasprintf("%s: too large for a pstats profile", path);
-			free(data);
-			close(fd);
-			return -1;
-		}
-	}
-	close(fd);
-	rc = prof_load_mem(p, data, len, path, cause);
-	free(data);
+	rc = prof_load_mem(p, b.data != NULL ? b.data : "", b.len, path, cause);
+	buf_free(&b);
 	if (rc != 0)
 		return -1;
-	if ((when = prof_ctime(st.st_mtime)) != NULL) {
+	if ((when = prof_ctime(mtime)) != NULL) {
 		p->source = xasprintf("%s    %s", when, path);
 		free(when);
 	} else

@@ -7,8 +7,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -142,6 +144,48 @@ test_consume(void **state)
 	buf_free(&b);
 }
 
+/* buf_read_file: a whole file appended, a directory and a file too large refused. */
+static void
+test_read_file(void **state)
+{
+	char path[] = "/tmp/proflab-test-buf.XXXXXX", *cause = NULL, big[100000];
+	struct buf b;
+	time_t mtime = 0;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	memset(big, 'x', sizeof big);
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(big, 1, sizeof big, f), sizeof big);
+	assert_int_equal(fclose(f), 0);
+
+	buf_init(&b);
+	buf_adds(&b, "head:");
+	assert_int_equal(buf_read_file(&b, path, sizeof big, "a test", &mtime, &cause), 0);
+	assert_int_equal(b.len, 5 + sizeof big);
+	assert_memory_equal(b.data, "head:xx", 7);
+	assert_int_equal(b.data[b.len], '\0');
+	assert_true(mtime > 0);
+
+	assert_int_equal(buf_read_file(&b, path, sizeof big - 1, "a test", NULL, &cause), -1);
+	assert_non_null(strstr(cause, "too large for a test"));
+	assert_int_equal(b.len, 5 + sizeof big);
+	free(cause);
+
+	assert_int_equal(buf_read_file(&b, "/tmp", 10, "a test", NULL, &cause), -1);
+	assert_string_equal(cause, "/tmp: Is a directory");
+	free(cause);
+	unlink(path);
+	assert_int_equal(buf_read_file(&b, path, 10, "a test", NULL, &cause), -1);
+	assert_non_null(strstr(cause, "No such file"));
+	free(cause);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -152,6 +196,7 @@ main(void)
 	    cmocka_unit_test(test_nul_inside),
 	    cmocka_unit_test(test_grow),
 	    cmocka_unit_test(test_consume),
+	    cmocka_unit_test(test_read_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
