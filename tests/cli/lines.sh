@@ -20,9 +20,9 @@ tap_tmpdir
 T=$TEST_TMP
 unset PYTHONUNBUFFERED PYTHONPATH PYTHONHOME PYTHONSTARTUP PYTHONINSPECT PROFLAB_WORKER \
 	PROFLAB_DATADIR PROFLAB_CHANNEL_FD
-mkdir "$T/tmp" "$T/work" || bail_out "mkdir failed"
+mkdir "$T/tmp" "$T/wd" || bail_out "mkdir failed"
 export PYTHONDONTWRITEBYTECODE=1 LC_ALL=C.UTF-8 XDG_STATE_HOME="$T/state" TMPDIR="$T/tmp"
-cd "$T/work" || bail_out "no $T/work"
+cd "$T/wd" || bail_out "no $T/wd"
 
 TIME_HEADER='Line #      Hits         Time  Per Hit   % Time  Line Contents'
 MEM_HEADER='Line #    Mem usage    Increment  Occurrences   Line Contents'
@@ -118,7 +118,7 @@ else
 fi
 kver=$("$PY" -c 'import kernprof; print(kernprof.__version__)' 2>/dev/null)
 if [ -n "$kver" ]; then
-	cp "$S/lines_deco.py" "$T/work/kdeco.py"
+	cp "$S/lines_deco.py" "$T/wd/kdeco.py"
 	with_timeout "$PY" -m kernprof -l -v kdeco.py >"$T/kernprof.out" 2>&1
 	hits "$T/kernprof.out" >"$T/kernprof.hits"
 	if "$PY" -c "import sys; sys.exit(tuple(map(int, '$kver'.split('.')[:3])) < (4, 0, 3))"; then
@@ -251,7 +251,7 @@ fi
 bad=$(rows "$T/mdeco.out" | grep -Ev -e '^[ 0-9]{5}[0-9] {41}' \
 	-e '^[ 0-9]{5}[0-9] [ 0-9]{5}[0-9]\.[0-9] MiB [ 0-9-]{5}[0-9]\.[0-9] MiB  [ 0-9]{9}[0-9]   ')
 is "$bad" "" "memory: measured rows in memory_profiler's columns (%5.1f MiB), unmeasured rows blank"
-cp "$S/lines_deco.py" "$T/work/mdeco.py"
+cp "$S/lines_deco.py" "$T/wd/mdeco.py"
 if with_timeout "$PY" -m memory_profiler mdeco.py >"$T/mprof.out" 2>&1; then
 	occurrences "$T/mprof.out" >"$T/mprof.occ"
 	occurrences "$T/mdeco.out" >"$T/mdeco.occ"
@@ -283,7 +283,7 @@ run_p mnosuch memory -f Grid.nope "$S/lines_plain.py"
 one_line_error mnosuch 1 "Grid.nope" "memory -f with a name that does not exist: one line, status 1"
 
 if "$PY" -c 'import numpy' 2>/dev/null; then
-	cp "$S/lines_mem.py" "$T/work/mem.py"
+	cp "$S/lines_mem.py" "$T/wd/mem.py"
 	run_p numpy memory "$S/lines_mem.py"
 	with_timeout "$PY" -m memory_profiler mem.py >"$T/mpnumpy.out" 2>&1
 	ours=$(awk '/np\.ones/ && $3 == "MiB" { print $4 }' "$T/numpy.out")
