@@ -1142,6 +1142,37 @@ base_name(const char *path)
 }
 
 /*
+ * For an instrument's exercise: *script, the script argv[i] names; *out, the
+ * file its table goes to in the lab's temporary folder (ID.EXT); *title,
+ * what the view is headed. -1 with a message.
+ */
+static int
+app_exercise_files(struct app *a, const struct exercise *ex, char *const *argv, int argc, int i,
+    const char *ext, char **out, char **title, char **script)
+{
+	char *cause = NULL;
+
+	if (i >= argc) {
+		app_message(a, 1, "the exercise's command line names no script");
+		return -1;
+	}
+	*script = paths_script(argv[i], &cause);
+	if (*script == NULL) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (app_make_tmpdir(a) == -1) {
+		free(*script);
+		*script = NULL;
+		return -1;
+	}
+	*out = xasprintf("%s/%s.%s", a->tmpdir, ex->id, ext);
+	*title = xasprintf("%s: %s", ex->id, base_name(*script));
+	return 0;
+}
+
+/*
  * Options of `proflab profile` the lab honours (-s, -o; --limit is for the
  * text table); sets up the temporary profile file. -1 with a message.
  */
@@ -1185,23 +1216,9 @@ app_parse_profile(struct app *a, const struct exercise *ex, char *const *argv, i
 		free(cause);
 		return -1;
 	}
-	if (i >= argc) {
-		app_message(a, 1, "the exercise's command line names no script");
+	if (app_exercise_files(
+	        a, ex, argv, argc, i, "prof", &a->prof_out, &a->prof_title, script) == -1)
 		return -1;
-	}
-	*script = paths_script(argv[i], &cause);
-	if (*script == NULL) {
-		app_message(a, 1, "%s", cause);
-		free(cause);
-		return -1;
-	}
-	if (app_make_tmpdir(a) == -1) {
-		free(*script);
-		*script = NULL;
-		return -1;
-	}
-	a->prof_out = xasprintf("%s/%s.prof", a->tmpdir, ex->id);
-	a->prof_title = xasprintf("%s: %s", ex->id, base_name(*script));
 	o->script = *script;
 	o->script_args = argv + i + 1;
 	o->profile_out = a->prof_out;
@@ -1218,7 +1235,6 @@ app_parse_lines(struct app *a, const struct exercise *ex, char *const *argv, int
 {
 	int memory = strcmp(argv[0], "memory") == 0, i;
 	size_t n = 0;
-	char *cause = NULL;
 
 	app_lines_free(a);
 	a->lines_peak = 0;
@@ -1248,23 +1264,9 @@ app_parse_lines(struct app *a, const struct exercise *ex, char *const *argv, int
 			return -1;
 		}
 	}
-	if (i >= argc) {
-		app_message(a, 1, "the exercise's command line names no script");
+	if (app_exercise_files(
+	        a, ex, argv, argc, i, "lines", &a->lines_out, &a->lines_title, script) == -1)
 		return -1;
-	}
-	*script = paths_script(argv[i], &cause);
-	if (*script == NULL) {
-		app_message(a, 1, "%s", cause);
-		free(cause);
-		return -1;
-	}
-	if (app_make_tmpdir(a) == -1) {
-		free(*script);
-		*script = NULL;
-		return -1;
-	}
-	a->lines_out = xasprintf("%s/%s.lines", a->tmpdir, ex->id);
-	a->lines_title = xasprintf("%s: %s", ex->id, base_name(*script));
 	a->lines_from = SCREEN_LESSON;
 	o->script = *script;
 	o->script_args = argv + i + 1;
