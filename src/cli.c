@@ -57,6 +57,7 @@ static const struct cli_command cli_commands[] = {
     {"stats", cli_stats_synopsis, cli_stats},
     {"lines", cli_lines_synopsis, cli_lines},
     {"memory", cli_memory_synopsis, cli_memory},
+    {"machine", cli_machine_synopsis, cli_machine},
     {"exercise", "exercise (--list | ID)", cli_exercise},
 };
 
@@ -85,6 +86,10 @@ cli_usage(FILE *f)
 	    "          @profile) and print line_profiler's table, as kernprof -l -v does\n"
 	    "  memory  measure each line's memory as memory_profiler does and print its\n"
 	    "          table; --peak prints the whole run's peak and increment, as %%memit\n"
+	    "  machine what this machine is: CPU, cores, frequency, caches, memory,\n"
+	    "          disks, load, OS, and the Python proflab runs with numpy's BLAS;\n"
+	    "          --json prints it as JSON, --bench adds quick measurements (start-up,\n"
+	    "          Python loop, numpy.dot, memory, disk, network to --net URL)\n"
 	    "  exercise  list the lessons' exercises with your progress, or run one by\n"
 	    "          its ID (E1..E25); one that completes is marked done\n"
 	    "\n"
@@ -485,6 +490,7 @@ cli_run(int argc, char **argv)
 			cli_error("recording failed: %s", s.run.rec.error);
 		cli_print_marks(stderr, &s.run.rec.rec);
 		cli_print_summary(stderr, "proflab: recorded ", &s.run.rec);
+		cli_fingerprint(&s.run.rec.rec, s.run.python_version, s.run.blas_library);
 		if (log != NULL && strcmp(log, "-") != 0)
 			fprintf(stderr, "proflab: log written to %s\n", log);
 		if (cli_write_plot(plot, &s.run.rec.rec, script) == 0 && plot != NULL)
@@ -750,6 +756,7 @@ cli_record(int argc, char **argv)
 	}
 	cli_print_summary(stdout, "", rec);
 	fflush(stdout);
+	cli_fingerprint(&rec->rec, NULL, NULL);
 	if (cli_write_plot(plot, &rec->rec, title) == -1)
 		rc = CLI_EXIT_ERROR;
 	if (s.have_run && rc == 0 && s.run.reaped && !s.interrupted &&

@@ -55,4 +55,16 @@ int cli_memory(int argc, char **argv);
 extern const char cli_lines_synopsis[];
 extern const char cli_memory_synopsis[];
 
+/* proflab machine ... (cli_machine.c) */
+int cli_machine(int argc, char **argv);
+extern const char cli_machine_synopsis[];
+/*
+ * Says which machine a recording was made on (stderr) and puts the
+ * fingerprint into r, so its plot shows it; python_version and blas_library
+ * (the run's, when it ran in the worker) may be NULL.
+ */
+void cli_fingerprint(struct recording *r, const char *python_version, const char *blas_library);
+/* The interpreter proflab embeds (PROFLAB_PYTHON_EXECUTABLE overrides it). */
+const char *cli_python_exe(void);
+
 #endif

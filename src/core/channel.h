@@ -38,6 +38,10 @@
  *          with --lines or --memory: the line table is in PATH (the format
  *          of core/linetab.h); KIND is time or memory; NFUNCS is the number
  *          of functions in it. Sent before exit.
+ *   blas  LIBRARY
+ *          the BLAS library loaded in the worker when the script ended (numpy
+ *          loads one): its path as /proc/self/maps names it. Sent before
+ *          exit, and only when one is loaded.
  */
 enum chan_type {
 	CHAN_HELLO,
@@ -46,6 +50,7 @@ enum chan_type {
 	CHAN_ERROR,
 	CHAN_PROFILE,
 	CHAN_LINES,
+	CHAN_BLAS,
 	CHAN_NTYPES
 };
 

@@ -46,6 +46,7 @@ static const struct {
     {"lines", "lines"},
     {"memory", "memory"},
     {"timeit", "console"},
+    {"machine", NULL},
 };
 
 static const char *const exercise_needs[] = {"profile", "lines", "memory", "console"};

@@ -367,6 +367,11 @@ plot_draw(cairo_t *cr, const struct recording *rec, const char *title)
 		cairo_set_source_rgb(cr, 0, 0, 0);
 		plot_text(cr, PLOT_WIDTH / 2.0, 26, title, ALIGN_CENTER, 0);
 	}
+	if (rec->machine != NULL) {
+		cairo_set_font_size(cr, 10);
+		cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+		plot_text(cr, 8, PLOT_HEIGHT - 4, rec->machine, ALIGN_LEFT, 0);
+	}
 }
 
 static cairo_status_t

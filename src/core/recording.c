@@ -17,6 +17,7 @@ recording_init(struct recording *r)
 	r->nsamples = r->capsamples = 0;
 	r->marks = NULL;
 	r->nmarks = r->capmarks = 0;
+	r->machine = NULL;
 }
 
 void
@@ -26,7 +27,15 @@ recording_free(struct recording *r)
 		free(r->marks[i].label);
 	free(r->marks);
 	free(r->samples);
+	free(r->machine);
 	recording_init(r);
+}
+
+void
+recording_set_machine(struct recording *r, const char *machine)
+{
+	free(r->machine);
+	r->machine = machine != NULL ? xstrdup(machine) : NULL;
 }
 
 void

@@ -31,6 +31,7 @@ struct recording {
 	size_t nsamples, capsamples;
 	struct mark *marks;
 	size_t nmarks, capmarks;
+	char *machine; /* the machine's fingerprint ("machine 1a2b3c4d: AMD EPYC, ..."), or NULL */
 };
 
 void recording_init(struct recording *r);
@@ -38,6 +39,8 @@ void recording_free(struct recording *r);
 void recording_add_sample(struct recording *r, const struct sample *s);
 /* Copies label. */
 void recording_add_mark(struct recording *r, double t, const char *label);
+/* Copies the fingerprint text (NULL clears it). */
+void recording_set_machine(struct recording *r, const char *machine);
 /* Index of the sample with the largest rss_mb (the first of equals), -1 if none. */
 long recording_peak(const struct recording *r);
 

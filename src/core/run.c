@@ -88,6 +88,10 @@ run_handle_record(struct run *r, const struct chan_msg *m)
 	case CHAN_LINES:
 		r->lines_written = 1;
 		break;
+	case CHAN_BLAS:
+		free(r->blas_library);
+		r->blas_library = xstrdup(m->fields[0]);
+		break;
 	case CHAN_NTYPES:
 		break;
 	}
@@ -393,6 +397,7 @@ run_free(struct run *r)
 		recorder_free(&r->rec);
 	chan_reader_free(&r->chan);
 	free(r->python_version);
+	free(r->blas_library);
 	free(r->exit_kind);
 	free(r->exit_detail);
 	free(r->worker_error);

@@ -58,6 +58,7 @@ struct run {
 	int stop_requested; /* 1: SIGINT sent; 2: group killed */
 	/* From the worker's channel; NULL until known. */
 	char *python_version;
+	char *blas_library; /* the BLAS the script had loaded when it ended (numpy's), or NULL */
 	char *exit_kind; /* ok, exception, systemexit, interrupt */
 	char *exit_detail;
 	char *worker_error;

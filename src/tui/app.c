@@ -34,15 +34,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/xmalloc.h"
 #include "core/exercise.h"
 #include "core/linetab.h"
 #include "core/loop.h"
+#include "core/machine.h"
 #include "core/paths.h"
 #include "core/plot.h"
 #include "core/profile.h"
 #include "core/run.h"
 #include "tui/linesview.h"
+#include "tui/machineview.h"
 #include "tui/profview.h"
 #include "tui/view.h"
 
@@ -58,8 +61,12 @@ enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LESSONS, OVERLAY_QUIT };
 #define SCREEN_LESSON 1
 #define SCREEN_PROFILE 2
 #define SCREEN_LINES 4
+#define SCREEN_MACHINE 8
 #define SCREEN_BOTH (SCREEN_LESSON | SCREEN_PROFILE)
-#define SCREEN_ALL (SCREEN_LESSON | SCREEN_PROFILE | SCREEN_LINES)
+#define SCREEN_PANES (SCREEN_PROFILE | SCREEN_LINES | SCREEN_MACHINE)
+#define SCREEN_ALL (SCREEN_LESSON | SCREEN_PROFILE | SCREEN_LINES | SCREEN_MACHINE)
+/* Seconds between two readings of the machine screen's live values. */
+#define MACHINE_REFRESH 1.0
 
 /* A pane's run's recording, kept once a later run has replaced that run. */
 struct kept_graph {
@@ -118,6 +125,12 @@ struct app {
 	char **lines_funcs; /* ... its --func specs, NULL-terminated */
 	int lines_from; /* ... the screen it was started from */
 	int lines_peak; /* ... with --peak: only the whole run's peak is shown */
+	/* the machine screen's pane; mv_bench: the run is its benchmarks, whose JSON is mv_json */
+	struct machineview *mv;
+	int mv_back;
+	int mv_bench;
+	struct buf mv_json;
+	struct loop_timer *mv_timer;
 	char *prof_out; /* a profile run: the worker writes the profile here (in tmpdir) */
 	char *prof_save; /* ... and -o copies it here */
 	char *prof_sort; /* ... and -s sorts its table */
@@ -295,6 +308,17 @@ pane_graph(const struct app *a, struct graph_view *g)
 
 	memset(g, 0, sizeof *g);
 	g->unicode = a->unicode;
+	if (a->screen == SCREEN_MACHINE) {
+		/* The machine screen shows whatever ran last: its benchmarks, or an exercise. */
+		if (!a->have_run || !a->run.recording)
+			return 0;
+		g->rec = &a->run.rec.rec;
+		g->nsamples = a->frozen ? a->frozen_n : a->run.rec.rec.nsamples;
+		g->interval = a->run.rec.interval;
+		g->frozen = a->frozen;
+		g->running = a->running;
+		return 1;
+	}
 	if ((a->running || (lines ? a->lv_run : a->pv_run)) && a->have_run && a->run.recording) {
 		g->rec = &a->run.rec.rec;
 		g->nsamples = a->frozen ? a->frozen_n : a->run.rec.rec.nsamples;
@@ -520,6 +544,15 @@ draw_prof_graph(struct app *a)
 		return;
 	}
 	werase(a->wpgraph);
+	if (a->screen == SCREEN_MACHINE) {
+		view_str(a->wpgraph, 1, 2,
+		    "Nothing recorded yet: b runs the quick benchmarks and records", w - 4,
+		    ROLE_DIM);
+		view_str(a->wpgraph, 2, 2,
+		    "their CPU and memory here (numpy.dot shows every core busy).", w - 4,
+		    ROLE_DIM);
+		return;
+	}
 	if (a->screen == SCREEN_LINES) {
 		view_str(a->wpgraph, 1, 2, "No recording: the run could not be sampled.", w - 4,
 		    ROLE_DIM);
@@ -534,8 +567,9 @@ draw_prof_graph(struct app *a)
 static void
 draw_prof_rule(struct app *a)
 {
-	const char *label =
-	    a->screen == SCREEN_LINES ? " Lines (Esc: back) " : " Profile (P: lesson) ";
+	const char *label = a->screen == SCREEN_LINES ? " Lines (Esc: back) "
+	    : a->screen == SCREEN_MACHINE             ? " Machine (M or Esc: back) "
+	                                              : " Profile (P: lesson) ";
 
 	for (int x = 0; x < COLS; x++)
 		view_str(stdscr, a->prof_y - 1, x, a->unicode ? "\u2500" : "-", 1, ROLE_DIM);
@@ -564,6 +598,8 @@ draw_status(struct app *a)
 			snprintf(right, sizeof right, "%s", profview_hint(a->pv));
 		else if (a->screen == SCREEN_LINES)
 			snprintf(right, sizeof right, "%s", linesview_hint(a->lv));
+		else if (a->screen == SCREEN_MACHINE)
+			snprintf(right, sizeof right, "%s", machineview_hint(a->mv));
 		else
 			snprintf(right, sizeof right, "Enter: run  l: lessons  ?: help  q: quit ");
 		if (a->message_error)
@@ -674,7 +710,7 @@ app_draw(struct app *a)
 		return;
 	}
 	werase(stdscr);
-	if (a->screen == SCREEN_PROFILE || a->screen == SCREEN_LINES) {
+	if (a->screen & SCREEN_PANES) {
 		if (a->prof_y != prof_graph_rows(a) + 1)
 			app_prof_windows(a);
 		draw_prof_rule(a);
@@ -683,6 +719,8 @@ app_draw(struct app *a)
 		wnoutrefresh(a->wpgraph);
 		if (a->screen == SCREEN_LINES)
 			linesview_draw(a->lv, a->wprof);
+		else if (a->screen == SCREEN_MACHINE)
+			machineview_draw(a->mv, a->wprof);
 		else
 			profview_draw(a->pv, a->wprof);
 		wnoutrefresh(a->wprof);
@@ -786,7 +824,10 @@ app_run_output(struct run *r, int stream, const char *data, size_t len, void *ar
 {
 	struct app *a = arg;
 
-	outbuf_feed(&a->out, stream, data, len);
+	if (a->mv_bench && stream == 1)
+		buf_add(&a->mv_json, data, len);
+	else
+		outbuf_feed(&a->out, stream, data, len);
 	app_dirty(a);
 }
 
@@ -1038,6 +1079,36 @@ app_lines_end(struct app *a, const struct run *r, int ok, const char *desc)
 		    a->run_id, desc, r->status.real);
 }
 
+/* The benchmarks' run has ended: their JSON goes to the machine pane. */
+static void
+app_machine_end(struct app *a, int ok, const char *desc)
+{
+	json_error_t err;
+	json_t *doc = NULL, *bench;
+
+	a->mv_bench = 0;
+	if (a->mv == NULL)
+		return;
+	if (ok) {
+		buf_addc(&a->mv_json, '\0');
+		doc = json_loads(a->mv_json.data, 0, &err);
+	}
+	bench = doc != NULL ? json_object_get(doc, "bench") : NULL;
+	if (json_is_object(bench)) {
+		machineview_set_bench(a->mv, json_incref(bench));
+		machineview_set_note(a->mv, NULL, 0);
+	} else if (ok) {
+		machineview_set_note(a->mv, "the benchmarks printed no report (see the output)", 1);
+	} else {
+		char *note = xasprintf("benchmarks: proflab machine --bench %s", desc);
+
+		machineview_set_note(a->mv, note, 1);
+		free(note);
+	}
+	json_decref(doc);
+	buf_reset(&a->mv_json);
+}
+
 static void
 app_run_end(struct run *r, void *arg)
 {
@@ -1064,6 +1135,12 @@ app_run_end(struct run *r, void *arg)
 	} else {
 		app_message(a, 1, "%s %s after %.2f s", a->run_id, desc, r->status.real);
 	}
+	if (r->recording) {
+		char *line = machine_fingerprint_line(r->python_version, r->blas_library);
+
+		recording_set_machine(&r->rec.rec, line);
+		free(line);
+	}
 	if (a->plot != NULL && r->recording &&
 	    plot_write(a->plot, &r->rec.rec, a->run_id, &cause) == -1) {
 		app_message(a, 1, "%s", cause);
@@ -1073,6 +1150,8 @@ app_run_end(struct run *r, void *arg)
 		app_profile_end(a, r, ok, desc);
 	if (a->lines_out != NULL)
 		app_lines_end(a, r, ok, desc);
+	if (a->mv_bench)
+		app_machine_end(a, ok, desc);
 	free(desc);
 	app_cleanup_tmp(a);
 	app_dirty(a);
@@ -1408,6 +1487,105 @@ app_start_run(struct app *a, const struct run_opts *o, const char *id, int exerc
 	app_dirty(a);
 }
 
+/* --- the machine screen ---------------------------------------------------------- */
+
+static void
+app_machine_tick(void *arg)
+{
+	struct app *a = arg;
+
+	a->mv_timer = NULL;
+	if (a->screen != SCREEN_MACHINE || a->mv == NULL)
+		return;
+	machineview_refresh(a->mv);
+	app_dirty(a);
+	a->mv_timer = loop_add_timer(a->loop, loop_now() + MACHINE_REFRESH, app_machine_tick, a);
+}
+
+/* Opens the machine screen (reading the machine the first time). */
+static void
+app_machine_open(struct app *a)
+{
+	if (a->mv == NULL)
+		a->mv = machineview_new("", a->unicode);
+	if (a->screen != SCREEN_MACHINE)
+		a->mv_back = a->screen;
+	a->screen = SCREEN_MACHINE;
+	if (a->mv_timer == NULL)
+		a->mv_timer =
+		    loop_add_timer(a->loop, loop_now() + MACHINE_REFRESH, app_machine_tick, a);
+	app_dirty(a);
+}
+
+/*
+ * Runs `proflab machine --bench --json [extra...]` as a recorded run of this
+ * very program; id names it (an exercise, or "benchmarks").
+ */
+static void
+app_machine_bench(struct app *a, char *const *extra, int nextra, const char *id, int exercise)
+{
+	char self[4096], **argv;
+	struct run_opts o;
+	ssize_t n;
+	int i = 0;
+
+	if (a->running) {
+		app_message(a, 1, "%s is running: Esc stops it first", a->run_id);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0) {
+		app_message(
+		    a, 1, "cannot find proflab itself: /proc/self/exe: %s", strerror(errno));
+		return;
+	}
+	self[n] = '\0';
+	argv = xcalloc((size_t)nextra + 5, sizeof *argv);
+	argv[i++] = self;
+	argv[i++] = (char *)"machine";
+	argv[i++] = (char *)"--bench";
+	argv[i++] = (char *)"--json";
+	for (int j = 0; j < nextra; j++)
+		argv[i++] = extra[j];
+	app_new_run(a, &o);
+	o.argv = argv;
+	a->mv_bench = 1;
+	buf_reset(&a->mv_json);
+	machineview_set_note(
+	    a->mv, "running the quick benchmarks (10 s at most; Esc stops them)", 0);
+	app_start_run(a, &o, id, exercise);
+	if (!a->running)
+		a->mv_bench = 0;
+	free(argv);
+}
+
+/* An exercise that is a `proflab machine` command: the machine screen, and its benchmarks. */
+static void
+app_machine_exercise(struct app *a, const struct exercise *ex, char *const *argv, int argc)
+{
+	char **extra = xcalloc((size_t)argc + 1, sizeof *extra);
+	int bench = 0, n = 0;
+	char *cause = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--bench") == 0)
+			bench = 1;
+		else if (strcmp(argv[i], "--json") != 0)
+			extra[n++] = argv[i];
+	}
+	app_machine_open(a);
+	if (bench) {
+		app_machine_bench(a, extra, n, ex->id, 1);
+	} else if (progress_mark(&a->pr, ex->id, &cause) == -1) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+	} else {
+		app_message(a, 0, "%s done: this is your machine (M or Esc: back)", ex->id);
+		app_relayout(a);
+	}
+	free(extra);
+}
+
 static void
 app_run_selected(struct app *a)
 {
@@ -1434,6 +1612,11 @@ app_run_selected(struct app *a)
 		return;
 	}
 	cmd = plan.kind == PLAN_COMMAND ? plan.argv[0] : "";
+	if (strcmp(cmd, "machine") == 0) {
+		app_machine_exercise(a, ex, plan.argv, plan.argc);
+		exercise_plan_free(&plan);
+		return;
+	}
 	if (strcmp(cmd, "stats") == 0) {
 		app_stats(a, ex, plan.argv, plan.argc);
 		exercise_plan_free(&plan);
@@ -1735,6 +1918,40 @@ key_lines_esc(struct app *a)
 		key_lines(a);
 }
 
+static void
+key_machine(struct app *a)
+{
+	if (a->screen != SCREEN_MACHINE) {
+		app_machine_open(a);
+		return;
+	}
+	a->screen = a->mv_back == SCREEN_PROFILE && a->pv != NULL ? SCREEN_PROFILE
+	    : a->mv_back == SCREEN_LINES && a->lv != NULL         ? SCREEN_LINES
+	                                                          : SCREEN_LESSON;
+}
+
+/* Esc on the machine screen: stops a run, else goes back. */
+static void
+key_machine_esc(struct app *a)
+{
+	if (a->running)
+		app_stop(a);
+	else
+		key_machine(a);
+}
+
+/* A help entry for keys a pane handles itself. */
+static void
+key_nothing(struct app *a)
+{
+}
+
+static void
+key_machine_bench(struct app *a)
+{
+	app_machine_bench(a, NULL, 0, "benchmarks", 0);
+}
+
 struct key {
 	int code;
 	int wide; /* code is a character, not a KEY_ constant */
@@ -1752,6 +1969,13 @@ static const struct key keys[] = {
     {127, 1, SCREEN_LINES, NULL, NULL, key_lines},
     {8, 1, SCREEN_LINES, NULL, NULL, key_lines},
     {KEY_BACKSPACE, 0, SCREEN_LINES, NULL, NULL, key_lines},
+    {27, 1, SCREEN_MACHINE, "Esc, M", "stop the run, else back to where you were", key_machine_esc},
+    {127, 1, SCREEN_MACHINE, NULL, NULL, key_machine},
+    {KEY_BACKSPACE, 0, SCREEN_MACHINE, NULL, NULL, key_machine},
+    {'b', 1, SCREEN_MACHINE, "b", "run the quick benchmarks (recorded on the graph)",
+        key_machine_bench},
+    {KEY_DOWN, 0, SCREEN_MACHINE, "Down, Up, PgDn", "scroll the report (PgUp, Home, End too)",
+        key_nothing},
     {'\t', 1, SCREEN_LESSON, "Tab, n", "next exercise", key_next_ex},
     {'n', 1, SCREEN_LESSON, NULL, NULL, key_next_ex},
     {KEY_BTAB, 0, SCREEN_LESSON, "Shift-Tab, p", "previous exercise", key_prev_ex},
@@ -1772,6 +1996,7 @@ static const struct key keys[] = {
     {' ', 1, SCREEN_ALL, "Space", "freeze the graph (the run goes on)", key_freeze},
     {'P', 1, SCREEN_ALL, "P", "the profile screen, the lesson screen", key_profile},
     {'L', 1, SCREEN_ALL, "L", "the lines screen, and back", key_lines},
+    {'M', 1, SCREEN_ALL, "M", "the machine screen: facts, live meters, benchmarks", key_machine},
     {'l', 1, SCREEN_LESSON, "l", "lessons and progress", key_lessons},
     {'l', 1, SCREEN_PROFILE, "l", "time the selected function's lines (runs it again)",
         key_prof_lines},
@@ -1785,9 +2010,10 @@ draw_help(struct app *a)
 	size_t n = 0, np = 0;
 	WINDOW *w;
 	int y = 2, prof = a->screen == SCREEN_PROFILE, lines = a->screen == SCREEN_LINES;
-	const char *title = prof ? " Profile keys (any key closes) "
-	    : lines              ? " Lines keys (any key closes) "
-	                         : " Keys (any key closes) ";
+	const char *title = prof          ? " Profile keys (any key closes) "
+	    : lines                       ? " Lines keys (any key closes) "
+	    : a->screen == SCREEN_MACHINE ? " Machine keys (any key closes) "
+	                                  : " Keys (any key closes) ";
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		n += keys[i].name != NULL && (keys[i].screens & a->screen);
@@ -1880,6 +2106,11 @@ app_mouse(struct app *a)
 			linesview_mouse(a->lv, ev.y - a->prof_y, ev.x, ev.bstate);
 		return;
 	}
+	if (a->screen == SCREEN_MACHINE) {
+		if (ev.y >= a->prof_y && ev.y < LINES - 1)
+			machineview_mouse(a->mv, ev.y - a->prof_y, ev.x, ev.bstate);
+		return;
+	}
 	if (ev.bstate & BUTTON4_PRESSED) {
 		for (int i = 0; i < 3; i++)
 			ev.x < a->lesson_w ? key_up(a) : key_out_back(a);
@@ -1927,6 +2158,8 @@ app_key(struct app *a, int code, int wide)
 	if (a->screen == SCREEN_PROFILE && profview_key(a->pv, code, wide))
 		return;
 	if (a->screen == SCREEN_LINES && linesview_key(a->lv, code, wide))
+		return;
+	if (a->screen == SCREEN_MACHINE && machineview_key(a->mv, code, wide))
 		return;
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (keys[i].code == code && keys[i].wide == wide && (keys[i].screens & a->screen)) {
@@ -2004,6 +2237,7 @@ tui_main(const struct tui_opts *opts)
 	a.opts = *opts;
 	a.sel = -1;
 	a.screen = SCREEN_LESSON;
+	buf_init(&a.mv_json);
 	codeset = nl_langinfo(CODESET);
 	a.unicode = !opts->ascii && codeset != NULL && strcmp(codeset, "UTF-8") == 0;
 	/* `proflab stats FILE`: a bad file is reported before the terminal is touched. */
@@ -2108,6 +2342,8 @@ tui_main(const struct tui_opts *opts)
 		loop_cancel_timer(a.loop, a.redraw_timer);
 	if (a.tick_timer != NULL)
 		loop_cancel_timer(a.loop, a.tick_timer);
+	if (a.mv_timer != NULL)
+		loop_cancel_timer(a.loop, a.mv_timer);
 	if (a.wlesson != NULL) {
 		delwin(a.wlesson);
 		delwin(a.wgraph);
@@ -2132,6 +2368,8 @@ tui_main(const struct tui_opts *opts)
 	app_prof_free(&a);
 	linesview_free(a.lv);
 	app_lines_free(&a);
+	machineview_free(a.mv);
+	buf_free(&a.mv_json);
 	kept_free(&a.pv_graph);
 	kept_free(&a.lv_graph);
 	free(a.pv_id);

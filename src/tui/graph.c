@@ -178,6 +178,13 @@ graph_draw(WINDOW *win, const struct graph_view *g)
 	chart(win, g, 1, top_h, h - 1 - top_h, w, tmax);
 	snprintf(axis, sizeof axis, "0 s%*s%.0f s", w - AXIS_W - 3 - 6, "", tmax);
 	view_str(win, h - 1, AXIS_W, axis, w - AXIS_W, ROLE_DIM);
+	/* Which machine the recording was made on: the fingerprint's id, mid-axis. */
+	if (g->rec->machine != NULL && w - AXIS_W >= 40) {
+		char id[24];
+
+		snprintf(id, sizeof id, " %.16s ", g->rec->machine);
+		view_str(win, h - 1, AXIS_W + (w - AXIS_W) / 2 - 9, id, 18, ROLE_DIM);
+	}
 	if (g->frozen)
 		view_str(win, h - 1, AXIS_W + 4, " FROZEN: space resumes (the run goes on) ",
 		    w - AXIS_W - 10, ROLE_SELECTED);

@@ -100,12 +100,41 @@ chan_send(enum chan_type type, const char *const *fields, int n, int interruptib
 	return rc;
 }
 
+/* The first BLAS library mapped into this process (numpy's), as a blas record. */
+static void
+pymod_send_blas(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[4096], *path, *base;
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL) {
+		path = strchr(line, '/');
+		if (path == NULL)
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		base = strrchr(path, '/') + 1;
+		/* Libraries only (libblas, libopenblas, ...), not extension modules such as _fblas. */
+		if (strncmp(base, "lib", 3) == 0 &&
+		    (strstr(base, "blas") != NULL || strstr(base, "mkl_rt") != NULL ||
+		        strstr(base, "blis") != NULL)) {
+			const char *field = path;
+
+			chan_send(CHAN_BLAS, &field, 1, 0);
+			break;
+		}
+	}
+	fclose(f);
+}
+
 void
 pymod_send_exit(int status, const char *kind, const char *detail)
 {
 	char st[16];
 	const char *fields[3];
 
+	pymod_send_blas();
 	snprintf(st, sizeof st, "%d", status);
 	fields[0] = st;
 	fields[1] = kind;

@@ -4,10 +4,13 @@
  *
  *   proflab-worker [--channel-fd N] [--interactive] [--profile FILE]
  *                  [--lines FILE | --memory FILE] [--func SPEC]... [--] SCRIPT [ARGS...]
+ *   proflab-worker --machine facts|pyloop|dot1|dotall
  *
  * Everything done inside Python lives in pymod.c; this file parses the
  * command line, makes the process's state sane (signals, the channel fd,
  * the environment), opens the script, and starts and ends the interpreter.
+ * With --machine no script runs: the interpreter starts as for one, and
+ * machine.c prints one line of JSON on what it finds or measures.
  *
  * The interpreter reads the usual PYTHON* environment variables
  * (use_environment = 1), as `python SCRIPT` would: exercises may rely on
@@ -37,6 +40,7 @@
 
 #include "base/xmalloc.h"
 #include "core/channel.h"
+#include "worker/machine.h"
 #include "worker/pymod.h"
 
 #define PROGNAME "proflab-worker"
@@ -50,6 +54,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: " PROGNAME " [--channel-fd N] [--interactive] [--profile FILE]\n"
 	    "       [--lines FILE | --memory FILE] [--func SPEC]... [--] SCRIPT [ARGS...]\n"
+	    "       " PROGNAME " --machine facts|pyloop|dot1|dotall\n"
 	    "Run a Python script as __main__ for proflab.\n"
 	    "\n"
 	    "  --channel-fd N  write channel records to file descriptor N\n"
@@ -65,6 +70,10 @@ usage(FILE *f)
 	    "  --func SPEC     a function to measure: NAME (in SCRIPT; Class.method too),\n"
 	    "                  MODULE:NAME or FILE:LINE; repeatable. The built-in decorator\n"
 	    "                  @profile chooses functions too\n"
+	    "  --machine WHAT  run no script; print one line of JSON on stdout:\n"
+	    "                  facts (Python, numpy and its BLAS, psutil), pyloop (a\n"
+	    "                  pure-Python loop's speed), dot1 or dotall (numpy.dot\n"
+	    "                  GFLOP/s on one thread, on every usable CPU)\n"
 	    "  --help          show this help and exit\n"
 	    "  --version       show the version and exit\n"
 	    "\n"
@@ -216,12 +225,35 @@ python_start(int argc, char **argv)
 	PyConfig_Clear(&config);
 }
 
+/* --machine WHAT: no script; its JSON line on stdout. Returns the exit status. */
+static int
+machine_main(const char *what)
+{
+	char noscript[] = "", *pyargv[] = {noscript, NULL}, *cause;
+	int status;
+
+	wmachine_prepare(what);
+	python_start(1, pyargv);
+	status = wmachine_run(what, &cause);
+	if (Py_FinalizeEx() < 0 && status == 0)
+		status = 120;
+	if (cause != NULL) {
+		fprintf(stderr, PROGNAME ": --machine %s: %s\n", what, cause);
+		free(cause);
+	}
+	if (status == 128 + SIGINT) {
+		signal(SIGINT, SIG_DFL);
+		kill(getpid(), SIGINT);
+	}
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct pymod_ending end;
 	struct pymod_opts o;
-	const char *fdarg = NULL, *env;
+	const char *fdarg = NULL, *env, *machine = NULL;
 	static char **funcs; /* static: still reachable on every way out */
 	char *usage_error = NULL, *cause = NULL, *script;
 	struct stat sb;
@@ -284,13 +316,35 @@ main(int argc, char **argv)
 			}
 			continue;
 		}
+		if (strcmp(a, "--machine") == 0) {
+			if (++i == argc || argv[i][0] == '\0') {
+				usage_error =
+				    xstrdup("option --machine needs facts, pyloop, dot1 or dotall");
+				break;
+			}
+			if (!wmachine_known(argv[i])) {
+				usage_error = xasprintf(
+				    "unknown --machine %s: not facts, pyloop, dot1 or dotall",
+				    argv[i]);
+				break;
+			}
+			machine = argv[i];
+			continue;
+		}
 		if (a[0] == '-' && a[1] != '\0') {
 			usage_error = xasprintf("unknown option %s", a);
 			break;
 		}
 		break;
 	}
-	if (usage_error == NULL && i >= argc)
+	if (usage_error == NULL && machine != NULL) {
+		if (i < argc)
+			usage_error = xstrdup("option --machine runs no script");
+		else if (o.interactive || o.profile_out != NULL || o.lines_out != NULL ||
+		    o.nfuncs > 0)
+			usage_error = xstrdup("option --machine goes alone");
+	}
+	if (usage_error == NULL && machine == NULL && i >= argc)
 		usage_error = xstrdup("no script given");
 	if (usage_error == NULL && o.nfuncs > 0 && o.lines_out == NULL)
 		usage_error = xstrdup("option --func needs --lines or --memory");
@@ -319,6 +373,10 @@ main(int argc, char **argv)
 		pymod_send_error(usage_error);
 		free(usage_error);
 		return EXIT_CANNOT_RUN;
+	}
+	if (machine != NULL) {
+		free(funcs);
+		return machine_main(machine);
 	}
 
 	fp = fopen(argv[i], "rbe");

@@ -251,15 +251,15 @@ for mode in unicode ascii; do
 			ok "--ascii draws no Unicode"
 		fi
 	else
-		# X10: memory --peak, only the whole run's line.
+		# X12: memory --peak, only the whole run's line.
 		keys Escape
 		wait_for 5 hides "Lines (Esc: back)"
-		select_ex X10
+		select_ex X12
 		keys Enter
 		if wait_for 60 shows_re "^  peak memory: [0-9]+\.[0-9]{2} MiB, increment: [0-9]+\.[0-9]{2} MiB$"; then
-			ok "X10 (--peak) shows the whole run's peak and increment as %memit prints them"
+			ok "X12 (--peak) shows the whole run's peak and increment as %memit prints them"
 		else
-			not_ok "X10 (--peak) shows the whole run's peak and increment"
+			not_ok "X12 (--peak) shows the whole run's peak and increment"
 			dump
 		fi
 		hides "Line Contents" && shows "the whole run (--peak)" &&
