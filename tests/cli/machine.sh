@@ -172,8 +172,8 @@ fi
 valid noworker "... and the report still follows the schema"
 
 # A container: the cgroup quota read from a fixture tree.
-if [ -d "$FIX/container-v2" ]; then
-	PROFLAB_MACHINE_ROOT=$FIX/container-v2
+if [ -f "$FIX/container-v2.tree" ] && sh "$FIX/expand.sh" "$FIX/container-v2.tree" "$T/cg-root"; then
+	PROFLAB_MACHINE_ROOT=$T/cg-root
 	export PROFLAB_MACHINE_ROOT
 	run_p cg machine --json
 	run_p cgtext machine
@@ -183,7 +183,7 @@ if [ -d "$FIX/container-v2" ]; then
 	grep_file "^  usable +2 CPUs \(affinity [0-9]+, cgroup quota 1\.50 CPUs from /sys/fs/cgroup/" \
 		"$T/cgtext.out" "the text names the quota and the file it came from"
 else
-	skip "cgroup quota from a fixture" "no fixture $FIX/container-v2"
+	skip "cgroup quota from a fixture" "no fixture $FIX/container-v2.tree"
 	skip "cgroup quota in the text" "no fixture"
 fi
 
