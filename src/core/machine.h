@@ -134,6 +134,9 @@ void machine_format_text(const struct machine *m, const json_t *bench, struct bu
  */
 const char *machine_blas_name(const char *path);
 
+/* A JSON string of s, with '?' for bytes that are not UTF-8; NULL is null. */
+json_t *machine_json_string(const char *s);
+
 /* "1.5 GiB", "512 MiB", "31.9 KiB"; bytes < 0 is "unknown". */
 void machine_format_bytes(struct buf *b, int64_t bytes);
 

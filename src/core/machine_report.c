@@ -25,9 +25,8 @@
 
 /* --- small helpers ------------------------------------------------------------ */
 
-/* A JSON string of s; bytes that are not UTF-8 become '?'; NULL is null. */
-static json_t *
-report_str(const char *s)
+json_t *
+machine_json_string(const char *s)
 {
 	json_t *j;
 	char *copy;
@@ -276,20 +275,21 @@ report_json_cpu(const struct machine *m)
 {
 	json_t *cpu = json_object(), *freq = json_object(), *caches = json_array();
 
-	json_object_set_new(cpu, "model", report_str(m->cpu_model));
-	json_object_set_new(cpu, "vendor", report_str(m->cpu_vendor));
+	json_object_set_new(cpu, "model", machine_json_string(m->cpu_model));
+	json_object_set_new(cpu, "vendor", machine_json_string(m->cpu_vendor));
 	json_object_set_new(cpu, "sockets", report_int(m->sockets));
 	json_object_set_new(cpu, "cores", report_int(m->cores));
 	json_object_set_new(cpu, "logical", report_int(m->logical));
 	json_object_set_new(cpu, "threads_per_core", report_int(m->threads_per_core));
 	json_object_set_new(cpu, "affinity", report_int(m->affinity));
 	json_object_set_new(cpu, "quota_cpus", m->quota > 0 ? json_real(m->quota) : json_null());
-	json_object_set_new(cpu, "quota_source", report_str(m->quota > 0 ? m->quota_source : NULL));
+	json_object_set_new(
+	    cpu, "quota_source", machine_json_string(m->quota > 0 ? m->quota_source : NULL));
 	json_object_set_new(cpu, "usable", report_int(m->usable));
 	json_object_set_new(freq, "current", report_round(m->freq_cur, 1));
 	json_object_set_new(freq, "min", report_round(m->freq_min, 1));
 	json_object_set_new(freq, "max", report_round(m->freq_max, 1));
-	json_object_set_new(freq, "source", report_str(m->freq_source));
+	json_object_set_new(freq, "source", machine_json_string(m->freq_source));
 	json_object_set_new(cpu, "freq_mhz", freq);
 	json_object_set_new(cpu, "numa_nodes", report_int(m->numa_nodes));
 	for (int i = 0; i < m->ncaches; i++) {
@@ -297,14 +297,14 @@ report_json_cpu(const struct machine *m)
 		json_t *o = json_object();
 
 		json_object_set_new(o, "level", json_integer(c->level));
-		json_object_set_new(o, "type", report_str(c->type));
+		json_object_set_new(o, "type", machine_json_string(c->type));
 		json_object_set_new(o, "size_bytes", report_int(c->size));
 		json_object_set_new(o, "count", report_int(c->count));
 		json_object_set_new(o, "shared_by", report_int(c->shared_by));
 		json_array_append_new(caches, o);
 	}
 	json_object_set_new(cpu, "caches", caches);
-	json_object_set_new(cpu, "topology_source", report_str(m->topology_source));
+	json_object_set_new(cpu, "topology_source", machine_json_string(m->topology_source));
 	return cpu;
 }
 
@@ -351,9 +351,9 @@ report_json_disks(const struct machine *m)
 		json_t *o = json_object();
 		int64_t whole = d->used >= 0 && d->free >= 0 ? d->used + d->free : -1;
 
-		json_object_set_new(o, "mount", report_str(d->mount));
-		json_object_set_new(o, "device", report_str(d->device));
-		json_object_set_new(o, "fstype", report_str(d->fstype));
+		json_object_set_new(o, "mount", machine_json_string(d->mount));
+		json_object_set_new(o, "device", machine_json_string(d->device));
+		json_object_set_new(o, "fstype", machine_json_string(d->fstype));
 		json_object_set_new(o, "total_bytes", report_int(d->total));
 		json_object_set_new(o, "used_bytes", report_int(d->used));
 		json_object_set_new(o, "free_bytes", report_int(d->free));
@@ -395,14 +395,14 @@ machine_to_json(const struct machine *m, const json_t *bench)
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_set_new(doc, "time", json_string(stamp));
 	machine_fingerprint(m, NULL, NULL, id, &text);
-	json_object_set_new(
-	    doc, "fingerprint", json_pack("{s:s, s:o}", "id", id, "text", report_str(text)));
+	json_object_set_new(doc, "fingerprint",
+	    json_pack("{s:s, s:o}", "id", id, "text", machine_json_string(text)));
 	free(text);
 
-	json_object_set_new(host, "hostname", report_str(m->hostname));
-	json_object_set_new(host, "os", report_str(m->os));
-	json_object_set_new(host, "kernel", report_str(m->kernel));
-	json_object_set_new(host, "arch", report_str(m->arch));
+	json_object_set_new(host, "hostname", machine_json_string(m->hostname));
+	json_object_set_new(host, "os", machine_json_string(m->os));
+	json_object_set_new(host, "kernel", machine_json_string(m->kernel));
+	json_object_set_new(host, "arch", machine_json_string(m->arch));
 	json_object_set_new(host, "uptime_s", report_round(m->uptime, 2));
 	json_object_set_new(doc, "host", host);
 	json_object_set_new(doc, "cpu", report_json_cpu(m));

@@ -63,6 +63,7 @@
 #include <curl/curl.h>
 
 #include "base/xmalloc.h"
+#include "core/machine.h"
 
 #define NETCHECK_CONNECTS 3
 #define NETCHECK_REDIRECTS 3L
@@ -271,25 +272,6 @@ netcheck_error(struct netcheck *nc, CURL *h, CURLcode rc, double limit)
 	return netcheck_one_line(msg);
 }
 
-/* s as a JSON string; bytes that are not UTF-8 become '?'. */
-static json_t *
-netcheck_string(const char *s)
-{
-	json_t *j;
-	char *copy;
-
-	if ((j = json_string(s)) != NULL)
-		return j;
-	copy = xstrdup(s);
-	for (char *p = copy; *p != '\0'; p++) {
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	}
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
 /* One fresh connection: 0 with *latency in seconds, or -1 with *cause. */
 static int
 netcheck_connect(struct netcheck *nc, double limit, double *latency, char **cause)
@@ -411,7 +393,7 @@ netcheck_download(struct netcheck *nc, json_t *o)
 		json_object_set_new(o, "download_bytes_per_s", json_null());
 	}
 	json_object_set_new(o, "stopped_at_timeout", json_boolean(stopped));
-	json_object_set_new(o, "error", error != NULL ? netcheck_string(error) : json_null());
+	json_object_set_new(o, "error", error != NULL ? machine_json_string(error) : json_null());
 	free(error);
 }
 
@@ -435,7 +417,7 @@ netcheck_run(const char *url, double timeout)
 	nc.timeout = timeout;
 
 	o = json_object();
-	json_object_set_new(o, "url", netcheck_string(url));
+	json_object_set_new(o, "url", machine_json_string(url));
 	if (netcheck_parse(url, &host, &where, &cause) != 0)
 		goto unreachable;
 	if ((nc.share = curl_share_init()) == NULL)
@@ -450,7 +432,7 @@ netcheck_run(const char *url, double timeout)
 
 unreachable:
 	json_object_set_new(o, "reachable", json_false());
-	json_object_set_new(o, "error", netcheck_string(netcheck_one_line(cause)));
+	json_object_set_new(o, "error", machine_json_string(netcheck_one_line(cause)));
 	free(cause);
 out:
 	if (nc.share != NULL)

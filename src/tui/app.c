@@ -1908,16 +1908,6 @@ key_lines(struct app *a)
 	a->screen = SCREEN_LINES;
 }
 
-/* Esc on the lines screen: stops a run, else goes back where the lines were opened from. */
-static void
-key_lines_esc(struct app *a)
-{
-	if (a->running)
-		app_stop(a);
-	else
-		key_lines(a);
-}
-
 static void
 key_machine(struct app *a)
 {
@@ -1930,12 +1920,14 @@ key_machine(struct app *a)
 	                                                          : SCREEN_LESSON;
 }
 
-/* Esc on the machine screen: stops a run, else goes back. */
+/* Esc on the lines or machine screen: stops a run, else goes back where the pane came from. */
 static void
-key_machine_esc(struct app *a)
+key_pane_esc(struct app *a)
 {
 	if (a->running)
 		app_stop(a);
+	else if (a->screen == SCREEN_LINES)
+		key_lines(a);
 	else
 		key_machine(a);
 }
@@ -1965,11 +1957,11 @@ static const struct key keys[] = {
     {'\n', 1, SCREEN_LESSON, "Enter", "run the selected exercise", key_run},
     {KEY_ENTER, 0, SCREEN_LESSON, NULL, NULL, key_run},
     {27, 1, SCREEN_BOTH, "Esc, Ctrl-C", "stop the run (then kill it after 2 s)", key_stop},
-    {27, 1, SCREEN_LINES, NULL, NULL, key_lines_esc},
+    {27, 1, SCREEN_LINES, NULL, NULL, key_pane_esc},
     {127, 1, SCREEN_LINES, NULL, NULL, key_lines},
     {8, 1, SCREEN_LINES, NULL, NULL, key_lines},
     {KEY_BACKSPACE, 0, SCREEN_LINES, NULL, NULL, key_lines},
-    {27, 1, SCREEN_MACHINE, "Esc, M", "stop the run, else back to where you were", key_machine_esc},
+    {27, 1, SCREEN_MACHINE, "Esc, M", "stop the run, else back to where you were", key_pane_esc},
     {127, 1, SCREEN_MACHINE, NULL, NULL, key_machine},
     {KEY_BACKSPACE, 0, SCREEN_MACHINE, NULL, NULL, key_machine},
     {'b', 1, SCREEN_MACHINE, "b", "run the quick benchmarks (recorded on the graph)",

@@ -28,6 +28,8 @@
 
 #include <cmocka.h>
 
+#include "tmptree.h"
+
 #include "core/machine.h"
 #include "near.h"
 
@@ -67,32 +69,6 @@ assert_cache(const struct machine_cache *c, int level, const char *type, int64_t
 }
 
 /* --- temporary trees ---------------------------------------------------------------------- */
-
-static void
-remove_tree(const char *path)
-{
-	char sub[4096];
-	struct dirent *de;
-	struct stat sb;
-	DIR *d;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (!S_ISDIR(sb.st_mode)) {
-		unlink(path);
-		return;
-	}
-	if ((d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-			remove_tree(sub);
-		}
-		closedir(d);
-	}
-	rmdir(path);
-}
 
 /* Creates root/name for writing, and the folders on the way. */
 static FILE *

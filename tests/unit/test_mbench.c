@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "tmptree.h"
+
 #include "core/mbench.h"
 
 static const char *python;
@@ -43,29 +45,6 @@ count_entries(const char *dir)
 	}
 	closedir(d);
 	return n;
-}
-
-/* Removes dir and what the disk benchmark could have left in it (a folder holding "data"). */
-static void
-remove_tree(const char *dir)
-{
-	char path[8192], inner[8300];
-	struct dirent *de;
-	DIR *d;
-
-	if ((d = opendir(dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-			snprintf(inner, sizeof inner, "%s/data", path);
-			unlink(inner);
-			if (rmdir(path) == -1)
-				unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
 }
 
 static int

@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "tmptree.h"
+
 #include "near.h"
 
 #include "core/sampler.h"
@@ -65,32 +67,6 @@ copy_tree(const char *from, const char *to)
 		close(out);
 	}
 	closedir(d);
-}
-
-static void
-remove_tree(const char *path)
-{
-	char sub[4096];
-	struct dirent *de;
-	struct stat sb;
-	DIR *d;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (!S_ISDIR(sb.st_mode)) {
-		unlink(path);
-		return;
-	}
-	if ((d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-			remove_tree(sub);
-		}
-		closedir(d);
-	}
-	rmdir(path);
 }
 
 /* Rewrites a file in place (same inode, so kept-open descriptors see it). */
