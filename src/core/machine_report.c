@@ -15,7 +15,6 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,21 +70,26 @@ report_percent(int64_t part, int64_t whole)
 	return 100.0 * (double)part / (double)whole;
 }
 
-/* Member path of j ("numpy", "blas", "name", NULL), or NULL. */
+/* The member at a dotted path of j ("numpy.blas.name"), or NULL. */
 static json_t *
-report_get(const json_t *j, ...)
+report_get(const json_t *j, const char *path)
 {
-	va_list ap;
-	const char *key;
+	char key[64];
 	json_t *cur = (json_t *)j;
+	const char *p = path, *dot;
 
-	va_start(ap, j);
-	while ((key = va_arg(ap, const char *)) != NULL) {
+	while (cur != NULL && *p != '\0') {
+		size_t len;
+
+		dot = strchr(p, '.');
+		len = dot != NULL ? (size_t)(dot - p) : strlen(p);
+		if (len >= sizeof key)
+			return NULL;
+		memcpy(key, p, len);
+		key[len] = '\0';
 		cur = json_is_object(cur) ? json_object_get(cur, key) : NULL;
-		if (cur == NULL)
-			break;
+		p += len + (dot != NULL);
 	}
-	va_end(ap);
 	return cur;
 }
 
@@ -206,9 +210,8 @@ report_fnv(uint64_t h, const char *s)
 static char *
 report_blas(const struct machine *m)
 {
-	const char *name = report_get_str(report_get(m->python, "numpy", "blas", "name", NULL));
-	const char *version =
-	    report_get_str(report_get(m->python, "numpy", "blas", "version", NULL));
+	const char *name = report_get_str(report_get(m->python, "numpy.blas.name"));
+	const char *version = report_get_str(report_get(m->python, "numpy.blas.version"));
 
 	if (name == NULL)
 		return NULL;
@@ -233,7 +236,7 @@ machine_fingerprint(
 	snprintf(id, 9, "%08x", (unsigned)(h ^ (h >> 32)));
 
 	if (python_version == NULL)
-		python_version = report_get_str(report_get(m->python, "python", "version", NULL));
+		python_version = report_get_str(report_get(m->python, "python.version"));
 	if (blas == NULL)
 		blas = own_blas = report_blas(m);
 	buf_init(&b);
@@ -368,7 +371,7 @@ report_json_disks(const struct machine *m)
 static json_t *
 report_json_python_part(const struct machine *m, const char *key)
 {
-	json_t *part = report_get(m->python, key, NULL);
+	json_t *part = report_get(m->python, key);
 
 	if (part != NULL)
 		return json_deep_copy(part);
@@ -580,8 +583,8 @@ report_text_system(const struct machine *m, struct buf *b)
 static void
 report_text_python(const struct machine *m, struct buf *b)
 {
-	const json_t *py = report_get(m->python, "python", NULL);
-	const json_t *np = report_get(m->python, "numpy", NULL);
+	const json_t *py = report_get(m->python, "python");
+	const json_t *np = report_get(m->python, "numpy");
 	const char *s, *err;
 	double threads;
 
@@ -590,48 +593,48 @@ report_text_python(const struct machine *m, struct buf *b)
 		buf_addf(b, LABEL "unknown: the worker did not report\n", "");
 		return;
 	}
-	err = report_get_str(report_get(py, "error", NULL));
-	if ((s = report_get_str(report_get(py, "version", NULL))) != NULL) {
+	err = report_get_str(report_get(py, "error"));
+	if ((s = report_get_str(report_get(py, "version"))) != NULL) {
 		buf_addf(b, LABEL "%s %s", "version",
-		    report_get_str(report_get(py, "implementation", NULL)) != NULL
-		        ? report_get_str(report_get(py, "implementation", NULL))
+		    report_get_str(report_get(py, "implementation")) != NULL
+		        ? report_get_str(report_get(py, "implementation"))
 		        : "Python",
 		    s);
-		if ((s = report_get_str(report_get(py, "compiler", NULL))) != NULL)
+		if ((s = report_get_str(report_get(py, "compiler"))) != NULL)
 			buf_addf(b, " (%s)", s);
 		buf_addc(b, '\n');
 	} else {
 		buf_addf(b, LABEL "unknown: %s\n", "version", err != NULL ? err : "not reported");
 	}
-	if ((s = report_get_str(report_get(py, "executable", NULL))) != NULL)
+	if ((s = report_get_str(report_get(py, "executable"))) != NULL)
 		buf_addf(b, LABEL "%s\n", "executable", s);
 
-	if ((s = report_get_str(report_get(np, "version", NULL))) == NULL) {
-		err = report_get_str(report_get(np, "error", NULL));
+	if ((s = report_get_str(report_get(np, "version"))) == NULL) {
+		err = report_get_str(report_get(np, "error"));
 		buf_addf(b, LABEL "not available: %s\n", "numpy", err != NULL ? err : "unknown");
 	} else {
 		buf_addf(b, LABEL "%s\n", "numpy", s);
 		buf_addf(b, LABEL, "BLAS");
-		if ((s = report_get_str(report_get(np, "blas", "name", NULL))) != NULL) {
+		if ((s = report_get_str(report_get(np, "blas.name"))) != NULL) {
 			buf_adds(b, s);
-			if ((s = report_get_str(report_get(np, "blas", "version", NULL))) != NULL)
+			if ((s = report_get_str(report_get(np, "blas.version"))) != NULL)
 				buf_addf(b, " (%s)", s);
-			threads = report_get_num(report_get(np, "blas", "threads", NULL));
+			threads = report_get_num(report_get(np, "blas.threads"));
 			if (threads > 0)
 				buf_addf(b, ", %.0f thread%s", threads, threads == 1 ? "" : "s");
-			if ((s = report_get_str(report_get(np, "blas", "library", NULL))) != NULL)
+			if ((s = report_get_str(report_get(np, "blas.library"))) != NULL)
 				buf_addf(b, "\n" LABEL "%s", "", s);
 		} else {
 			buf_adds(b, "not found among the loaded libraries");
 		}
 		buf_addc(b, '\n');
-		if ((s = report_get_str(report_get(np, "lapack", "library", NULL))) != NULL)
+		if ((s = report_get_str(report_get(np, "lapack.library"))) != NULL)
 			buf_addf(b, LABEL "%s\n", "LAPACK", s);
-		if ((s = report_get_str(report_get(np, "built_with", NULL))) != NULL)
+		if ((s = report_get_str(report_get(np, "built_with"))) != NULL)
 			buf_addf(b, LABEL "%s\n", "built with", s);
 	}
-	if (json_is_true(report_get(m->python, "psutil", "present", NULL))) {
-		s = report_get_str(report_get(m->python, "psutil", "version", NULL));
+	if (json_is_true(report_get(m->python, "psutil.present"))) {
+		s = report_get_str(report_get(m->python, "psutil.version"));
 		buf_addf(b, LABEL "%s\n", "psutil", s != NULL ? s : "present");
 	} else {
 		buf_addf(b, LABEL "not installed (apt-get install python3-psutil)\n", "psutil");
@@ -644,13 +647,13 @@ report_bench_error(const json_t *part)
 {
 	if (part == NULL)
 		return "not run";
-	return report_get_str(report_get(part, "error", NULL));
+	return report_get_str(report_get(part, "error"));
 }
 
 static void
 report_text_startup(const json_t *bench, const char *key, const char *label, struct buf *b)
 {
-	const json_t *s = report_get(bench, "startup", key, NULL);
+	const json_t *s = report_get(report_get(bench, "startup"), key);
 	const char *err = report_bench_error(s);
 
 	buf_addf(b, LABEL, label);
@@ -658,15 +661,14 @@ report_text_startup(const json_t *bench, const char *key, const char *label, str
 		buf_addf(b, "%s\n", err);
 		return;
 	}
-	report_seconds(b, report_get_num(report_get(s, "real_s", NULL)));
+	report_seconds(b, report_get_num(report_get(s, "real_s")));
 	buf_addf(b, " for python -c '%s' (user ",
-	    report_get_str(report_get(s, "code", NULL)) != NULL
-	        ? report_get_str(report_get(s, "code", NULL))
-	        : "?");
-	report_seconds(b, report_get_num(report_get(s, "user_s", NULL)));
+	    report_get_str(report_get(s, "code")) != NULL ? report_get_str(report_get(s, "code"))
+	                                                  : "?");
+	report_seconds(b, report_get_num(report_get(s, "user_s")));
 	buf_adds(b, ", sys ");
-	report_seconds(b, report_get_num(report_get(s, "sys_s", NULL)));
-	buf_addf(b, "), best of %.0f\n", report_get_num(report_get(s, "runs", NULL)));
+	report_seconds(b, report_get_num(report_get(s, "sys_s")));
+	buf_addf(b, "), best of %.0f\n", report_get_num(report_get(s, "runs")));
 }
 
 static void
@@ -680,38 +682,36 @@ report_text_bench(const json_t *bench, struct buf *b)
 	report_text_startup(bench, "python", "start-up", b);
 	report_text_startup(bench, "import_numpy", "import numpy", b);
 
-	p = report_get(bench, "python_loop", NULL);
+	p = report_get(bench, "python_loop");
 	buf_addf(b, LABEL, "Python loop");
 	if ((err = report_bench_error(p)) != NULL) {
 		buf_addf(b, "%s\n", err);
 	} else {
-		v = report_get_num(report_get(p, "ns_per_iteration", NULL));
+		v = report_get_num(report_get(p, "ns_per_iteration"));
 		buf_addf(b, "%.1f ns per iteration (%.1f million per second, one core)\n", v,
 		    v > 0 ? 1e3 / v : 0);
 	}
 
-	p = report_get(bench, "numpy_dot", NULL);
+	p = report_get(bench, "numpy_dot");
 	buf_addf(b, LABEL, "numpy.dot");
 	if ((err = report_bench_error(p)) != NULL) {
 		buf_addf(b, "%s\n", err);
 	} else {
-		const json_t *one = report_get(p, "one_thread", NULL),
-		             *all = report_get(p, "all", NULL);
+		const json_t *one = report_get(p, "one_thread"), *all = report_get(p, "all");
 
 		if ((err = report_bench_error(one)) != NULL)
 			buf_addf(b, "one thread: %s", err);
 		else
 			buf_addf(b, "%.2f GFLOP/s on one thread",
-			    report_get_num(report_get(one, "gflops", NULL)));
+			    report_get_num(report_get(one, "gflops")));
 		if ((err = report_bench_error(all)) != NULL) {
 			buf_addf(b, "; all: %s\n", err);
 		} else {
-			v = report_get_num(report_get(all, "threads", NULL));
+			v = report_get_num(report_get(all, "threads"));
 			buf_addf(b, ", %.2f on %.0f CPU%s (%.0fx%.0f)\n",
-			    report_get_num(report_get(all, "gflops", NULL)), v, v == 1 ? "" : "s",
-			    report_get_num(report_get(p, "n", NULL)),
-			    report_get_num(report_get(p, "n", NULL)));
-			method = report_get_str(report_get(all, "method", NULL));
+			    report_get_num(report_get(all, "gflops")), v, v == 1 ? "" : "s",
+			    report_get_num(report_get(p, "n")), report_get_num(report_get(p, "n")));
+			method = report_get_str(report_get(all, "method"));
 			if (method != NULL && strcmp(method, "python-threads") == 0)
 				buf_addf(b,
 				    LABEL
@@ -721,33 +721,33 @@ report_text_bench(const json_t *bench, struct buf *b)
 		}
 	}
 
-	p = report_get(bench, "memory", NULL);
+	p = report_get(bench, "memory");
 	buf_addf(b, LABEL, "memory");
 	if ((err = report_bench_error(p)) != NULL) {
 		buf_addf(b, "%s\n", err);
 	} else {
 		buf_adds(b, "copy ");
-		report_rate(b, report_get_num(report_get(p, "copy_bytes_per_s", NULL)));
+		report_rate(b, report_get_num(report_get(p, "copy_bytes_per_s")));
 		buf_adds(b, " (read + written)\n");
 	}
 
-	p = report_get(bench, "disk", NULL);
+	p = report_get(bench, "disk");
 	buf_addf(b, LABEL, "disk");
 	if ((err = report_bench_error(p)) != NULL) {
 		buf_addf(b, "%s\n", err);
 	} else {
 		buf_adds(b, "write ");
-		report_rate(b, report_get_num(report_get(p, "write_bytes_per_s", NULL)));
+		report_rate(b, report_get_num(report_get(p, "write_bytes_per_s")));
 		buf_adds(b, ", read ");
-		report_rate(b, report_get_num(report_get(p, "read_bytes_per_s", NULL)));
+		report_rate(b, report_get_num(report_get(p, "read_bytes_per_s")));
 		buf_addf(b, " in %s (%s)",
-		    report_get_str(report_get(p, "dir", NULL)) != NULL
-		        ? report_get_str(report_get(p, "dir", NULL))
+		    report_get_str(report_get(p, "dir")) != NULL
+		        ? report_get_str(report_get(p, "dir"))
 		        : "?",
-		    report_get_str(report_get(p, "fstype", NULL)) != NULL
-		        ? report_get_str(report_get(p, "fstype", NULL))
+		    report_get_str(report_get(p, "fstype")) != NULL
+		        ? report_get_str(report_get(p, "fstype"))
 		        : "?");
-		if (json_is_true(report_get(p, "read_from_cache", NULL)))
+		if (json_is_true(report_get(p, "read_from_cache")))
 			buf_addf(b,
 			    "\n" LABEL
 			    "(the read came from memory: this file system keeps files in RAM)",
@@ -755,30 +755,30 @@ report_text_bench(const json_t *bench, struct buf *b)
 		buf_addc(b, '\n');
 	}
 
-	p = report_get(bench, "network", NULL);
+	p = report_get(bench, "network");
 	buf_addf(b, LABEL, "network");
 	if (p == NULL) {
 		buf_adds(b, "not run\n");
-	} else if (!json_is_true(report_get(p, "reachable", NULL))) {
-		err = report_get_str(report_get(p, "error", NULL));
+	} else if (!json_is_true(report_get(p, "reachable"))) {
+		err = report_get_str(report_get(p, "error"));
 		buf_addf(b, "unreachable: %s\n", err != NULL ? err : "no reason given");
 	} else {
-		v = report_get_num(report_get(p, "latency_s", NULL));
+		v = report_get_num(report_get(p, "latency_s"));
 		if (v >= 0) {
 			buf_adds(b, "latency ");
 			report_seconds(b, v);
 		}
-		err = report_get_str(report_get(p, "error", NULL));
+		err = report_get_str(report_get(p, "error"));
 		if (err != NULL) {
 			buf_addf(b, "%s%s\n", v >= 0 ? "; " : "", err);
 		} else {
-			v = report_get_num(report_get(p, "download_bytes_per_s", NULL));
+			v = report_get_num(report_get(p, "download_bytes_per_s"));
 			buf_addf(b, ", download %.1f Mbit/s (", v * 8 / 1e6);
 			report_rate(b, v);
 			buf_addc(b, ')');
 			buf_addc(b, '\n');
 		}
-		if ((err = report_get_str(report_get(p, "url", NULL))) != NULL)
+		if ((err = report_get_str(report_get(p, "url"))) != NULL)
 			buf_addf(b, LABEL "from %s\n", "", err);
 	}
 }

@@ -2230,6 +2230,8 @@ tui_main(const struct tui_opts *opts)
 	a.sel = -1;
 	a.screen = SCREEN_LESSON;
 	buf_init(&a.mv_json);
+	/* hwloc (the machine screen, fingerprints) must not write on the screen. */
+	setenv("HWLOC_HIDE_ERRORS", "1", 0);
 	codeset = nl_langinfo(CODESET);
 	a.unicode = !opts->ascii && codeset != NULL && strcmp(codeset, "UTF-8") == 0;
 	/* `proflab stats FILE`: a bad file is reported before the terminal is touched. */
