@@ -776,6 +776,11 @@ report_text_bench(const json_t *bench, struct buf *b)
 			buf_addf(b, ", download %.1f Mbit/s (", v * 8 / 1e6);
 			report_rate(b, v);
 			buf_addc(b, ')');
+			if (json_is_true(report_get(p, "stopped_at_timeout"))) {
+				buf_adds(b, ", stopped at the timeout after ");
+				machine_format_bytes(
+				    b, (int64_t)report_get_num(report_get(p, "download_bytes")));
+			}
 			buf_addc(b, '\n');
 		}
 		if ((err = report_get_str(report_get(p, "url"))) != NULL)

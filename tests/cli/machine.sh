@@ -4,7 +4,7 @@
 # (tests/machine_check.py: nproc, /proc/meminfo, df, psutil); the text report
 # and the JSON say the same; the Python side against the Python itself; a
 # worker that cannot answer; a container's cgroup quota from a fixture tree;
-# --bench with the network served from 127.0.0.1 (a normal server, one that
+# --bench with the network served from 127.0.0.1 (a normal server, a slow one, one that
 # never answers, a closed port: each bounded by --net-timeout, the rest of the
 # report standing); the fingerprint on recorded runs and plots; exercise X3.
 #
@@ -217,6 +217,16 @@ else
 fi
 grep_file '^  memory +copy [0-9.]+ [kMGT]?B/s' "$T/silent.out" "... and the other benchmarks stand"
 if [ "$took" -lt 60000 ]; then ok "... and the run ended ($took ms, bounded by the timeouts)"; else not_ok "the silent server's run was bounded" "$took ms"; fi
+
+# A slow server: the download stops at the timeout and says what came, no error.
+serve slow
+TEST_TIMEOUT=90 run_p slow machine --bench --net "http://127.0.0.1:$port/" --net-timeout 1 \
+	--disk-dir "$T/disk"
+if [ "$rc" = 0 ] && grep -Eq "^  network +latency .*, download [0-9.]+ Mbit/s \(.*\), stopped at the timeout after [0-9.]+ KiB$" "$T/slow.out"; then
+	ok "a slow server: the download stops at the timeout and reports its rate"
+else
+	not_ok "a slow server: the download stops at the timeout and reports its rate" "status $rc: $(grep '^  network' "$T/slow.out")"
+fi
 
 "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' >"$T/closed"
 TEST_TIMEOUT=90 run_p refused machine --bench --net "http://127.0.0.1:$(cat "$T/closed")/" \
