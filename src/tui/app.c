@@ -298,7 +298,7 @@ app_relayout(struct app *a)
 /*
  * The graph the profile or the lines screen shows: the run going on, else
  * the run its pane came from (still in `run`, or kept); 0 when there is none
- * (the profile came from a file).
+ * (the profile came from a file). The machine screen shows the last run.
  */
 static int
 pane_graph(const struct app *a, struct graph_view *g)
@@ -306,12 +306,12 @@ pane_graph(const struct app *a, struct graph_view *g)
 	int lines = a->screen == SCREEN_LINES;
 	const struct kept_graph *k = lines ? &a->lv_graph : &a->pv_graph;
 
+	/* The machine screen shows whatever ran last: its benchmarks, or an exercise. */
+	int of_run = a->screen == SCREEN_MACHINE || a->running || (lines ? a->lv_run : a->pv_run);
+
 	memset(g, 0, sizeof *g);
 	g->unicode = a->unicode;
-	if (a->screen == SCREEN_MACHINE) {
-		/* The machine screen shows whatever ran last: its benchmarks, or an exercise. */
-		if (!a->have_run || !a->run.recording)
-			return 0;
+	if (of_run && a->have_run && a->run.recording) {
 		g->rec = &a->run.rec.rec;
 		g->nsamples = a->frozen ? a->frozen_n : a->run.rec.rec.nsamples;
 		g->interval = a->run.rec.interval;
@@ -319,15 +319,7 @@ pane_graph(const struct app *a, struct graph_view *g)
 		g->running = a->running;
 		return 1;
 	}
-	if ((a->running || (lines ? a->lv_run : a->pv_run)) && a->have_run && a->run.recording) {
-		g->rec = &a->run.rec.rec;
-		g->nsamples = a->frozen ? a->frozen_n : a->run.rec.rec.nsamples;
-		g->interval = a->run.rec.interval;
-		g->frozen = a->frozen;
-		g->running = a->running;
-		return 1;
-	}
-	if (!k->ok)
+	if (!k->ok || a->screen == SCREEN_MACHINE)
 		return 0;
 	g->rec = &k->rec;
 	g->nsamples = k->rec.nsamples;

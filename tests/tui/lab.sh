@@ -42,6 +42,17 @@ expect() {
 		dump
 	fi
 }
+# select_ex ID: n until the lesson shows exercise ID selected (n p first: a lesson opens
+# on its first exercise, maybe out of sight).
+select_ex() {
+	wait_for 1 shows_re "(▶|>) $1 " && return 0
+	keys n p
+	for _i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		wait_for 1 shows_re "(▶|>) $1 " && return 0
+		keys n
+	done
+	return 1
+}
 # expect_gone DESC TEXT [SECONDS]: ok when TEXT has left the screen in time.
 expect_gone() {
 	if wait_for "${3:-10}" hides "$2"; then

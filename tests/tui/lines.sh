@@ -50,17 +50,6 @@ expect_footer() {
 		not_ok "$1" "want line $2: $(screen | grep -E '^line [0-9]+: ')"
 	fi
 }
-# select_ex ID: n until the lesson shows exercise ID selected (n p first: a lesson opens
-# on its first exercise, maybe out of sight).
-select_ex() {
-	wait_for 1 shows_re "(▶|>) $1 " && return 0
-	keys n p
-	for _i in 1 2 3 4 5 6 7 8 9 10 11 12; do
-		wait_for 1 shows_re "(▶|>) $1 " && return 0
-		keys n
-	done
-	return 1
-}
 # Home and End as xterm sends them in keypad mode (tmux's own are not in xterm's terminfo).
 home() { keys -l "$(printf '\033OH')"; }
 end() { keys -l "$(printf '\033OF')"; }

@@ -71,15 +71,6 @@ keys M
 expect "... and M closes it" "Enter: run" 5
 
 # X3 is `proflab machine`: it opens the screen and is done.
-select_ex() {
-	wait_for 1 shows_re "(▶|>) $1 " && return 0
-	keys n p
-	for _i in 1 2 3 4 5 6 7 8 9 10 11 12; do
-		wait_for 1 shows_re "(▶|>) $1 " && return 0
-		keys n
-	done
-	return 1
-}
 if select_ex X3; then ok "X3 can be selected"; else not_ok "X3 can be selected"; dump; fi
 keys Enter
 expect "Enter on X3 opens the machine screen" "Machine (M or Esc: back)" 10
