@@ -57,6 +57,7 @@ static const struct cli_command cli_commands[] = {
     {"stats", cli_stats_synopsis, cli_stats},
     {"lines", cli_lines_synopsis, cli_lines},
     {"memory", cli_memory_synopsis, cli_memory},
+    {"timeit", cli_timeit_synopsis, cli_timeit},
     {"machine", cli_machine_synopsis, cli_machine},
     {"exercise", "exercise (--list | ID)", cli_exercise},
 };
@@ -86,6 +87,8 @@ cli_usage(FILE *f)
 	    "          @profile) and print line_profiler's table, as kernprof -l -v does\n"
 	    "  memory  measure each line's memory as memory_profiler does and print its\n"
 	    "          table; --peak prints the whole run's peak and increment, as %%memit\n"
+	    "  timeit  time a small statement as python3 -m timeit does (the loop count\n"
+	    "          found unless -n gives it, the best of -r runs), in a fresh worker\n"
 	    "  machine what this machine is: CPU, cores, frequency, caches, memory,\n"
 	    "          disks, load, OS, and the Python proflab runs with numpy's BLAS;\n"
 	    "          --json prints it as JSON, --bench adds quick measurements (start-up,\n"

@@ -55,6 +55,10 @@ int cli_memory(int argc, char **argv);
 extern const char cli_lines_synopsis[];
 extern const char cli_memory_synopsis[];
 
+/* proflab timeit ... (cli_timeit.c) */
+int cli_timeit(int argc, char **argv);
+extern const char cli_timeit_synopsis[];
+
 /* proflab machine ... (cli_machine.c) */
 int cli_machine(int argc, char **argv);
 extern const char cli_machine_synopsis[];

@@ -18,6 +18,7 @@ const struct chan_type_def chan_types[CHAN_NTYPES] = {
     [CHAN_PROFILE] = {"profile", 2},
     [CHAN_LINES] = {"lines", 3},
     [CHAN_BLAS] = {"blas", 1},
+    [CHAN_TIMEIT] = {"timeit", 2},
 };
 
 void

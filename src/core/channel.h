@@ -42,6 +42,9 @@
  *          the BLAS library loaded in the worker when the script ended (numpy
  *          loads one): its path as /proc/self/maps names it. Sent before
  *          exit, and only when one is loaded.
+ *   timeit  NUMBER  TIMES
+ *          proflab.timings(number, times): a timing of NUMBER loops per run;
+ *          TIMES the seconds of each run, separated by spaces ("%.9e").
  */
 enum chan_type {
 	CHAN_HELLO,
@@ -51,6 +54,7 @@ enum chan_type {
 	CHAN_PROFILE,
 	CHAN_LINES,
 	CHAN_BLAS,
+	CHAN_TIMEIT,
 	CHAN_NTYPES
 };
 

@@ -58,7 +58,7 @@ exercise_plan(const struct exercise *ex, struct exercise_plan *plan)
 	cmd = ex->argv[0];
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "record") != 0 && strcmp(cmd, "profile") != 0 &&
 	    strcmp(cmd, "stats") != 0 && strcmp(cmd, "lines") != 0 && strcmp(cmd, "memory") != 0 &&
-	    strcmp(cmd, "machine") != 0) {
+	    strcmp(cmd, "machine") != 0 && strcmp(cmd, "timeit") != 0) {
 		plan_waiting(plan, ex, "nothing to run before it comes");
 		return;
 	}

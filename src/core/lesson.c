@@ -45,7 +45,7 @@ static const struct {
     {"stats", "profile"},
     {"lines", "lines"},
     {"memory", "memory"},
-    {"timeit", "console"},
+    {"timeit", NULL},
     {"machine", NULL},
 };
 

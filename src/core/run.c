@@ -50,6 +50,38 @@ run_close_fd(struct run *r, int *fd)
 	*fd = -1;
 }
 
+/* A timeit record's fields into r; -1 when they are not numbers. */
+static int
+run_timeit_record(struct run *r, const char *number, const char *times)
+{
+	char *end;
+	long n = strtol(number, &end, 10);
+	const char *p = times;
+	double *v = NULL;
+	int nv = 0;
+
+	if (*number == '\0' || *end != '\0' || n <= 0)
+		return -1;
+	while (*p != '\0') {
+		double t = strtod(p, &end);
+
+		if (end == p || t < 0 || (*end != ' ' && *end != '\0')) {
+			free(v);
+			return -1;
+		}
+		v = xreallocarray(v, (size_t)nv + 1, sizeof *v);
+		v[nv++] = t;
+		p = *end == ' ' ? end + 1 : end;
+	}
+	if (nv == 0)
+		return -1;
+	free(r->timeit_times);
+	r->timeit_times = v;
+	r->timeit_nruns = nv;
+	r->timeit_number = n;
+	return 0;
+}
+
 static void
 run_handle_record(struct run *r, const struct chan_msg *m)
 {
@@ -91,6 +123,13 @@ run_handle_record(struct run *r, const struct chan_msg *m)
 	case CHAN_BLAS:
 		free(r->blas_library);
 		r->blas_library = xstrdup(m->fields[0]);
+		break;
+	case CHAN_TIMEIT:
+		if (run_timeit_record(r, m->fields[0], m->fields[1]) == -1) {
+			r->bad_records++;
+			run_warn(r, "worker sent a bad timeit record \"%s\"", m->fields[1]);
+			return;
+		}
 		break;
 	case CHAN_NTYPES:
 		break;
@@ -398,6 +437,7 @@ run_free(struct run *r)
 	chan_reader_free(&r->chan);
 	free(r->python_version);
 	free(r->blas_library);
+	free(r->timeit_times);
 	free(r->exit_kind);
 	free(r->exit_detail);
 	free(r->worker_error);

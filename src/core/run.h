@@ -59,6 +59,9 @@ struct run {
 	/* From the worker's channel; NULL until known. */
 	char *python_version;
 	char *blas_library; /* the BLAS the script had loaded when it ended (numpy's), or NULL */
+	long timeit_number; /* the last timeit record: loops per run (0: none came) */
+	double *timeit_times; /* ... each run's seconds */
+	int timeit_nruns;
 	char *exit_kind; /* ok, exception, systemexit, interrupt */
 	char *exit_detail;
 	char *worker_error;

@@ -44,6 +44,7 @@
 #include "core/plot.h"
 #include "core/profile.h"
 #include "core/run.h"
+#include "core/timing.h"
 #include "tui/linesview.h"
 #include "tui/machineview.h"
 #include "tui/profview.h"
@@ -131,6 +132,9 @@ struct app {
 	int mv_bench;
 	struct buf mv_json;
 	struct loop_timer *mv_timer;
+	/* a timeit run: its options (the driver's arguments live here while it runs) */
+	struct timing_opts timeit;
+	int timeit_run;
 	char *prof_out; /* a profile run: the worker writes the profile here (in tmpdir) */
 	char *prof_save; /* ... and -o copies it here */
 	char *prof_sort; /* ... and -s sorts its table */
@@ -1071,6 +1075,28 @@ app_lines_end(struct app *a, const struct run *r, int ok, const char *desc)
 		    a->run_id, desc, r->status.real);
 }
 
+/* A timeit run has ended: its line, as python -m timeit prints it, goes to the output. */
+static void
+app_timeit_end(struct app *a, const struct run *r, int ok)
+{
+	struct buf b;
+
+	a->timeit_run = 0;
+	if (ok && r->timeit_number > 0) {
+		buf_init(&b);
+		timing_format_timeit(
+		    &b, r->timeit_number, r->timeit_times, r->timeit_nruns, a->timeit.unit, 3);
+		outbuf_feed(&a->out, 1, b.data, b.len);
+		buf_reset(&b);
+		timing_format_unreliable(
+		    &b, r->timeit_number, r->timeit_times, r->timeit_nruns, a->timeit.unit, 3);
+		outbuf_feed(&a->out, 2, b.data, b.len);
+		outbuf_flush(&a->out);
+		buf_free(&b);
+	}
+	timing_opts_free(&a->timeit);
+}
+
 /* The benchmarks' run has ended: their JSON goes to the machine pane. */
 static void
 app_machine_end(struct app *a, int ok, const char *desc)
@@ -1144,6 +1170,8 @@ app_run_end(struct run *r, void *arg)
 		app_lines_end(a, r, ok, desc);
 	if (a->mv_bench)
 		app_machine_end(a, ok, desc);
+	if (a->timeit_run)
+		app_timeit_end(a, r, ok);
 	free(desc);
 	app_cleanup_tmp(a);
 	app_dirty(a);
@@ -1441,6 +1469,7 @@ app_new_run(struct app *a, struct run_opts *o)
 	a->plot = NULL;
 	memset(&a->run, 0, sizeof a->run);
 	memset(o, 0, sizeof *o);
+	a->timeit_run = 0;
 	o->capture_output = 1;
 	o->record = 1;
 	o->rec.children = 1;
@@ -1477,6 +1506,39 @@ app_start_run(struct app *a, const struct run_opts *o, const char *id, int exerc
 		a->tick_timer = loop_add_timer(a->loop, loop_now() + TICK_SECONDS, app_tick, a);
 	}
 	app_dirty(a);
+}
+
+/* `proflab timeit ...` in the lab: the driver in the run's temporary folder. */
+static int
+app_parse_timeit(
+    struct app *a, const struct exercise *ex, char *const *argv, int argc, struct run_opts *o)
+{
+	char *cause = NULL;
+	int rc;
+
+	timing_opts_free(&a->timeit);
+	rc = timing_parse(argc, (char **)argv, &a->timeit, &cause);
+	if (rc != 0) {
+		app_message(
+		    a, 1, "%s: %s", ex->id, rc == 1 ? "--help is for the command line" : cause);
+		free(cause);
+		timing_opts_free(&a->timeit);
+		return -1;
+	}
+	if (app_make_tmpdir(a) == -1)
+		return -1;
+	a->tmpfile = timing_write_driver(a->tmpdir, &cause);
+	if (a->tmpfile == NULL) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		app_cleanup_tmp(a);
+		return -1;
+	}
+	o->script = a->tmpfile;
+	o->script_args = a->timeit.args;
+	o->grace = a->timeit.grace;
+	a->timeit_run = 1;
+	return 0;
 }
 
 /* --- the machine screen ---------------------------------------------------------- */
@@ -1635,6 +1697,11 @@ app_run_selected(struct app *a)
 		o.interactive = 1;
 	} else if (strcmp(cmd, "profile") == 0) {
 		if (app_parse_profile(a, ex, plan.argv, plan.argc, &o, &script) == -1) {
+			exercise_plan_free(&plan);
+			return;
+		}
+	} else if (strcmp(cmd, "timeit") == 0) {
+		if (app_parse_timeit(a, ex, plan.argv, plan.argc, &o) == -1) {
 			exercise_plan_free(&plan);
 			return;
 		}
@@ -2355,6 +2422,7 @@ tui_main(const struct tui_opts *opts)
 	linesview_free(a.lv);
 	app_lines_free(&a);
 	machineview_free(a.mv);
+	timing_opts_free(&a.timeit);
 	buf_free(&a.mv_json);
 	kept_free(&a.pv_graph);
 	kept_free(&a.lv_graph);

@@ -261,6 +261,49 @@ PyDoc_STRVAR(channel_open_doc,
     "channel_open()\n--\n\n"
     "True when marks reach a proflab front end.");
 
+PyDoc_STRVAR(timings_doc,
+    "timings(number, times)\n--\n\n"
+    "Report a timing to proflab: `number` loops per run, `times` the seconds\n"
+    "each run took (as timeit.Timer.repeat returns them).");
+
+static PyObject *
+proflab_timings(PyObject *self, PyObject *args)
+{
+	PyObject *times, *seq;
+	long number;
+	struct buf b;
+	char n[32];
+	const char *fields[2];
+	int rc;
+
+	if (!PyArg_ParseTuple(args, "lO:timings", &number, &times))
+		return NULL;
+	seq = PySequence_Fast(times, "timings: times must be a sequence of seconds");
+	if (seq == NULL)
+		return NULL;
+	buf_init(&b);
+	for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+		double v = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, i));
+
+		if (v == -1.0 && PyErr_Occurred()) {
+			Py_DECREF(seq);
+			buf_free(&b);
+			return NULL;
+		}
+		buf_addf(&b, "%s%.9e", i > 0 ? " " : "", v);
+	}
+	Py_DECREF(seq);
+	buf_addc(&b, '\0');
+	snprintf(n, sizeof n, "%ld", number);
+	fields[0] = n;
+	fields[1] = b.data;
+	rc = pymod_channel_fd() == -1 ? 0 : chan_send(CHAN_TIMEIT, fields, 2, 1);
+	buf_free(&b);
+	if (rc < 0)
+		return NULL;
+	Py_RETURN_NONE;
+}
+
 static PyObject *
 proflab_channel_open(PyObject *self, PyObject *unused)
 {
@@ -270,6 +313,7 @@ proflab_channel_open(PyObject *self, PyObject *unused)
 static PyMethodDef proflab_methods[] = {
     {"mark", (PyCFunction)(void (*)(void))proflab_mark, METH_VARARGS | METH_KEYWORDS, mark_doc},
     {"channel_open", proflab_channel_open, METH_NOARGS, channel_open_doc},
+    {"timings", proflab_timings, METH_VARARGS, timings_doc},
     {NULL, NULL, 0, NULL},
 };
 

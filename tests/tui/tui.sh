@@ -3,7 +3,7 @@
 # spam.py and watch the graph and the output move, resize during the run,
 # stop it, the help and lesson overlays, a mouse click, progress kept
 # across a restart, a malformed lesson, presenter mode's freeze, --ascii,
-# and quitting during a run. No fixed sleeps: every step waits for the
+# quitting during a run, and lesson 5's X8 (proflab timeit) in the lab. No fixed sleeps: every step waits for the
 # screen to show what it expects, with a deadline.
 : "${top_srcdir:?top_srcdir is not set}"
 : "${top_builddir:?top_builddir is not set}"
@@ -25,7 +25,7 @@ test_cleanup() {
 output_shows() { screen | sed -n 's/^.*│ //p' | tr -d '\n' | grep -Fq -- "$1"; }
 value() { screen | sed -n "s/.*$1 \([0-9.]*\) .*/\1/p" | head -n 1; }
 
-plan 33
+plan 36
 
 start lesson 0
 expect "the lab opens on lesson 0 with a status line" "0. " 10
@@ -155,3 +155,10 @@ if wait_for 5 sh -c "! pgrep -f '$top_srcdir/exercises/[s]pam.py' >/dev/null"; t
 else
 	not_ok "no worker is left after quitting during a run" "$(pgrep -af '[s]pam.py')"
 fi
+
+# X8 is `proflab timeit`: it runs in the lab, its line in the output.
+start lesson 5
+if select_ex X8; then ok "X8 can be selected"; else not_ok "X8 can be selected"; dump; fi
+keys Enter
+expect "X8 prints python -m timeit's line in the output" "100 loops, best of 5:" 60
+expect "... and is marked done" "X8 done" 10

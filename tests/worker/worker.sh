@@ -320,6 +320,21 @@ is "$(head -n 1 "$T/chan.chan" | cut -f 1)" hello "hello record first"
 has_line 'open True' "$T/chan.out" "proflab.channel_open() is True with a channel"
 has_line 'child sees fd False' "$T/chan.out" "the channel fd does not leak into child processes"
 
+# proflab.timings: one timeit record; bad arguments are Python errors.
+cat >"$T/timings.py" <<'PYEOF'
+import proflab
+proflab.timings(3, [0.25, 1.5e-7])
+for bad in ((3, ["x"]), (3, 5), ("n", [1.0])):
+    try:
+        proflab.timings(*bad)
+    except TypeError:
+        print("TypeError")
+PYEOF
+run timings "$W" --channel-fd 3 "$T/timings.py" 3>"$T/timings.chan"
+is "$(records timeit "$T/timings.chan")" "timeit${tab}3${tab}2.500000000e-01 1.500000000e-07" \
+	"proflab.timings(number, times) sends a timeit record"
+is "$(grep -c '^TypeError$' "$T/timings.out")" 3 "... and refuses times that are not numbers"
+
 run chanenv env PROFLAB_CHANNEL_FD=3 "$W" "$S/channel.py" 3 3>"$T/chanenv.chan"
 has_line 'env None' "$T/chanenv.out" "PROFLAB_CHANNEL_FD is removed from the script's environment"
 is "$(records mark "$T/chanenv.chan" | wc -l)" 3 "PROFLAB_CHANNEL_FD names the channel"
