@@ -215,12 +215,22 @@ test_plans(void **state)
 	exercise_plan_free(&plan);
 	lesson_free(l);
 
-	/* A command proflab does not have: nothing runs. */
+	/* timeit and machine run as their command lines. */
 	ex =
 	    first_exercise(&l, "# 1. A\n```proflab exercise=X6 title=x\nproflab timeit 1+1\n```\n");
 	exercise_plan(ex, &plan);
-	assert_int_equal(plan.kind, PLAN_WAITING);
-	assert_non_null(strstr(plan.note, "nothing to run before it comes"));
+	assert_int_equal(plan.kind, PLAN_COMMAND);
+	assert_string_equal(plan.argv[0], "timeit");
+	assert_string_equal(plan.argv[1], "1+1");
+	assert_null(plan.note);
+	exercise_plan_free(&plan);
+	lesson_free(l);
+	ex = first_exercise(
+	    &l, "# 1. A\n```proflab exercise=X6 title=x\nproflab machine --bench\n```\n");
+	exercise_plan(ex, &plan);
+	assert_int_equal(plan.kind, PLAN_COMMAND);
+	assert_string_equal(plan.argv[0], "machine");
+	assert_null(plan.note);
 	exercise_plan_free(&plan);
 	lesson_free(l);
 }
