@@ -58,6 +58,7 @@ static const struct cli_command cli_commands[] = {
     {"lines", cli_lines_synopsis, cli_lines},
     {"memory", cli_memory_synopsis, cli_memory},
     {"timeit", cli_timeit_synopsis, cli_timeit},
+    {"history", cli_history_synopsis, cli_history},
     {"machine", cli_machine_synopsis, cli_machine},
     {"exercise", "exercise (--list | ID)", cli_exercise},
 };
@@ -89,6 +90,8 @@ cli_usage(FILE *f)
 	    "          table; --peak prints the whole run's peak and increment, as %%memit\n"
 	    "  timeit  time a small statement as python3 -m timeit does (the loop count\n"
 	    "          found unless -n gives it, the best of -r runs), in a fresh worker\n"
+	    "  history list the runs of a script kept by run, profile, lines and memory:\n"
+	    "          times, peak memory, machine; each run also says what changed\n"
 	    "  machine what this machine is: CPU, cores, frequency, caches, memory,\n"
 	    "          disks, load, OS, and the Python proflab runs with numpy's BLAS;\n"
 	    "          --json prints it as JSON, --bench adds quick measurements (start-up,\n"
@@ -501,6 +504,7 @@ cli_run(int argc, char **argv)
 		else if (plot != NULL && rc == 0)
 			rc = CLI_EXIT_ERROR;
 	}
+	cli_history_note(&s.run, &o, rc);
 	run_free(&s.run);
 	loop_free(l);
 	free(script);

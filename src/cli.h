@@ -55,6 +55,16 @@ int cli_memory(int argc, char **argv);
 extern const char cli_lines_synopsis[];
 extern const char cli_memory_synopsis[];
 
+/* proflab history SCRIPT, and the note every run leaves there (cli_history.c) */
+int cli_history(int argc, char **argv);
+extern const char cli_history_synopsis[];
+/*
+ * Keeps the ended run r of o in the history, with the command's exit status,
+ * after saying on stderr what changed since the last such run (and, for an
+ * instrument, what it cost).
+ */
+void cli_history_note(const struct run *r, const struct run_opts *o, int status);
+
 /* proflab timeit ... (cli_timeit.c) */
 int cli_timeit(int argc, char **argv);
 extern const char cli_timeit_synopsis[];

@@ -208,6 +208,7 @@ cli_lines_main(const char *cmd, int argc, char **argv)
 	}
 	unlink(tmp);
 	free(tmp);
+	cli_history_note(&s.run, &o, rc);
 	run_free(&s.run);
 	loop_free(l);
 	free(script);

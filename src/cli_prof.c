@@ -232,6 +232,7 @@ cli_profile(int argc, char **argv)
 		rmdir(tmpdir);
 	free(tmpdir);
 	free(tmp);
+	cli_history_note(&s.run, &o, rc);
 	run_free(&s.run);
 	loop_free(l);
 	free(script);

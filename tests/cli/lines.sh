@@ -172,7 +172,8 @@ run_p fline lines -f "$S/lines_plain.py:14" "$S/lines_plain.py"
 grep -q '^Function: step at line 14$' "$T/fline.out" && [ "$rc" = 0 ] &&
 	ok "lines -f FILE:LINE: the function whose definition starts at LINE" ||
 	not_ok "lines -f FILE:LINE: the function whose definition starts at LINE" "$(cat "$T/fline.err" "$T/fline.out")"
-run_p never lines -f compute -f never_called -f lines_mod:helper "$S/lines_plain.py"
+# (A fresh history: a run that follows another of the same script says what changed.)
+XDG_STATE_HOME=$T/fresh1 run_p never lines -f compute -f never_called -f lines_mod:helper "$S/lines_plain.py"
 if [ "$rc" = 0 ] && [ "$(grep -c '^Function: ' "$T/never.out")" = 3 ] &&
 	grep -A1 '^Total time: 0 s$' "$T/never.out" | grep -q 'lines_plain.py$' &&
 	grep -q '^Function: never_called at line 19$' "$T/never.out" &&
@@ -312,7 +313,7 @@ else
 	skip "memory: freeing the array is a negative increment" "numpy is not installed for $PY"
 	skip "memory --peak" "numpy is not installed for $PY"
 fi
-run_p peakplain memory --peak "$S/lines_plain.py"
+XDG_STATE_HOME=$T/fresh2 run_p peakplain memory --peak "$S/lines_plain.py"
 [ "$rc" = 0 ] && [ ! -s "$T/peakplain.err" ] &&
 	grep -Eq '^peak memory: [0-9]+\.[0-9]{2} MiB, increment: -?[0-9]+\.[0-9]{2} MiB$' "$T/peakplain.out" &&
 	ok "memory --peak needs no -f" || not_ok "memory --peak needs no -f" "status $rc: $(cat "$T/peakplain.err" "$T/peakplain.out")"
