@@ -18,19 +18,12 @@
 #include <unistd.h>
 
 #include "base/xmalloc.h"
+#include "core/paths.h"
 
 char *
 history_path(char **cause)
 {
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	/* The spec: a relative XDG_STATE_HOME is invalid and ignored. */
-	if (state != NULL && state[0] == '/')
-		return xasprintf("%s/proflab/history.jsonl", state);
-	if (home != NULL && home[0] != '\0')
-		return xasprintf("%s/.local/state/proflab/history.jsonl", home);
-	*cause = xstrdup("cannot keep the run history: neither XDG_STATE_HOME nor HOME is set");
-	return NULL;
+	return paths_state("history.jsonl", "the run history", cause);
 }
 
 static json_t *
@@ -48,7 +41,7 @@ int
 history_append(const char *path, const struct history_entry *e, char **cause)
 {
 	json_t *o = json_object();
-	char *line, *dir, *p;
+	char *line;
 	size_t len;
 	ssize_t n;
 	int fd;
@@ -72,20 +65,10 @@ history_append(const char *path, const struct history_entry *e, char **cause)
 	line[len++] = '\n';
 	line[len] = '\0';
 
-	dir = xstrdup(path);
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-			*cause = xasprintf("cannot create %s: %s", dir, strerror(errno));
-			free(dir);
-			free(line);
-			return -1;
-		}
-		*p = '/';
+	if (paths_make_parents(path, cause) == -1) {
+		free(line);
+		return -1;
 	}
-	free(dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd == -1) {
 		*cause = xasprintf("cannot write %s: %s", path, strerror(errno));

@@ -105,3 +105,37 @@ paths_script(const char *arg, char **cause)
 	*cause = xasprintf("cannot open %s: %s", arg, strerror(err));
 	return NULL;
 }
+
+char *
+paths_state(const char *name, const char *what, char **cause)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	/* The spec: a relative XDG_STATE_HOME is invalid and ignored. */
+	if (state != NULL && state[0] == '/')
+		return xasprintf("%s/proflab/%s", state, name);
+	if (home != NULL && home[0] != '\0')
+		return xasprintf("%s/.local/state/proflab/%s", home, name);
+	*cause = xasprintf("cannot keep %s: neither XDG_STATE_HOME nor HOME is set", what);
+	return NULL;
+}
+
+int
+paths_make_parents(const char *path, char **cause)
+{
+	char *dir = xstrdup(path);
+
+	for (char *p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+			*cause = xasprintf("cannot create %s: %s", dir, strerror(errno));
+			free(dir);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return 0;
+}

@@ -17,5 +17,13 @@ const char *paths_datadir(void);
  * neither exists. Caller frees the result.
  */
 char *paths_script(const char *arg, char **cause);
+/*
+ * proflab's state file `name`: $XDG_STATE_HOME/proflab/NAME, else
+ * ~/.local/state/proflab/NAME. NULL with *cause ("cannot keep WHAT: neither
+ * XDG_STATE_HOME nor HOME is set"). Caller frees.
+ */
+char *paths_state(const char *name, const char *what, char **cause);
+/* mkdir -p of the folders above path (mode 0700); -1 with *cause naming the folder. */
+int paths_make_parents(const char *path, char **cause);
 
 #endif

@@ -16,40 +16,12 @@
 
 #include "base/buf.h"
 #include "base/xmalloc.h"
+#include "core/paths.h"
 
 char *
 progress_path(char **cause)
 {
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	/* The spec: a relative XDG_STATE_HOME is invalid and ignored. */
-	if (state != NULL && state[0] == '/')
-		return xasprintf("%s/proflab/progress", state);
-	if (home != NULL && home[0] != '\0')
-		return xasprintf("%s/.local/state/proflab/progress", home);
-	*cause = xstrdup("cannot keep progress: neither XDG_STATE_HOME nor HOME is set");
-	return NULL;
-}
-
-/* mkdir -p of the directories above path. */
-static int
-progress_mkdirs(const char *path, char **cause)
-{
-	char *dir = xstrdup(path);
-
-	for (char *p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-			*cause = xasprintf("cannot create %s: %s", dir, strerror(errno));
-			free(dir);
-			return -1;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return 0;
+	return paths_state("progress", "progress", cause);
 }
 
 int
@@ -111,7 +83,7 @@ progress_save(struct progress *p, char **cause)
 	size_t off = 0;
 	int fd;
 
-	if (progress_mkdirs(p->path, cause) == -1)
+	if (paths_make_parents(p->path, cause) == -1)
 		return -1;
 	buf_init(&b);
 	for (size_t i = 0; i < p->ndone; i++)
