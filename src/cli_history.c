@@ -82,7 +82,11 @@ cli_history_note(const struct run *r, const struct run_opts *o, int status)
 	peak = r->recording ? recording_peak(&r->rec.rec) : -1;
 	e.peak_mb =
 	    peak >= 0 ? r->rec.rec.samples[peak].rss_mb : (double)r->status.ru.ru_maxrss / 1024;
-	line = machine_fingerprint_line(r->python_version, r->blas_library);
+	/* A recorded run has its fingerprint already (cli_fingerprint): no second machine read. */
+	if (r->recording && r->rec.rec.machine != NULL)
+		line = xstrdup(r->rec.rec.machine);
+	else
+		line = machine_fingerprint_line(r->python_version, r->blas_library);
 	if (line != NULL && strlen(line) > 18 && line[16] == ':') {
 		line[16] = '\0';
 		e.machine_id = line + 8; /* "machine 1a2b3c4d: ..." */
