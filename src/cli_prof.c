@@ -224,15 +224,16 @@ cli_profile(int argc, char **argv)
 			fprintf(stderr,
 			    "proflab: profile written to %s (open it with: proflab stats %s)\n",
 			    out, out);
+			o.profile_out = out; /* where the history reads its top functions */
 		}
 	}
 	buf_free(&b);
+	cli_history_note(&s.run, &o, rc);
 	unlink(tmp);
 	if (tmpdir != NULL)
 		rmdir(tmpdir);
 	free(tmpdir);
 	free(tmp);
-	cli_history_note(&s.run, &o, rc);
 	run_free(&s.run);
 	loop_free(l);
 	free(script);

@@ -9,7 +9,12 @@
  * profile exists (a `profile` run ended, or a .prof file was opened), and the
  * lines screen (the graph over the lines pane), shown once a line table
  * exists (a `lines` or `memory` run ended, or `l` timed a profile row's
- * lines). Each pane (profview.c, linesview.c) owns its model; keys go to it
+ * lines), the machine screen, and the history screen (H: the runs of the
+ * selected exercise's script, or of the last run's, as the run history
+ * keeps them). Every worker run of a script (the kinds `proflab run`,
+ * `profile`, `lines` and `memory` keep) is kept in the run history when it
+ * ends, and what it says against the earlier runs ends the output pane.
+ * Each pane (profview.c, linesview.c) owns its model; keys go to it
  * first on its screen, and those it does not use go to the key table. A
  * pane's screen shows the graph of the run the pane came from; when a later
  * run replaces that run, the pane keeps its recording.
@@ -37,6 +42,7 @@
 #include "base/buf.h"
 #include "base/xmalloc.h"
 #include "core/exercise.h"
+#include "core/history.h"
 #include "core/linetab.h"
 #include "core/loop.h"
 #include "core/machine.h"
@@ -45,6 +51,7 @@
 #include "core/profile.h"
 #include "core/run.h"
 #include "core/timing.h"
+#include "tui/histview.h"
 #include "tui/linesview.h"
 #include "tui/machineview.h"
 #include "tui/profview.h"
@@ -63,9 +70,10 @@ enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LESSONS, OVERLAY_QUIT };
 #define SCREEN_PROFILE 2
 #define SCREEN_LINES 4
 #define SCREEN_MACHINE 8
+#define SCREEN_HISTORY 16
 #define SCREEN_BOTH (SCREEN_LESSON | SCREEN_PROFILE)
 #define SCREEN_PANES (SCREEN_PROFILE | SCREEN_LINES | SCREEN_MACHINE)
-#define SCREEN_ALL (SCREEN_LESSON | SCREEN_PROFILE | SCREEN_LINES | SCREEN_MACHINE)
+#define SCREEN_ALL (SCREEN_LESSON | SCREEN_PROFILE | SCREEN_LINES | SCREEN_MACHINE | SCREEN_HISTORY)
 /* Seconds between two readings of the machine screen's live values. */
 #define MACHINE_REFRESH 1.0
 
@@ -109,6 +117,12 @@ struct app {
 	int run_exercise; /* the run is of exercise run_id: done when it succeeds */
 	char *run_script; /* the run's script and arguments (worker runs) */
 	char **run_args;
+	int run_keep; /* the run goes into the run history when it ends */
+	int run_memory; /* ... a memory meter's run */
+	/* the history screen's pane; hist_script: the script of the last run kept */
+	struct histview *hv;
+	int hv_back;
+	char *hist_script;
 	/* the profile screen's pane; pv_run: the profile is of the run in `run` */
 	struct profview *pv;
 	int pv_run;
@@ -139,7 +153,7 @@ struct app {
 	char *prof_save; /* ... and -o copies it here */
 	char *prof_sort; /* ... and -s sorts its table */
 	char *prof_title;
-	WINDOW *wlesson, *wgraph, *wout, *wstatus, *wpgraph, *wprof;
+	WINDOW *wlesson, *wgraph, *wout, *wstatus, *wpgraph, *wprof, *whist;
 	int lesson_y, lesson_x, lesson_h, lesson_w, out_y, out_x, out_h, out_w;
 	int prof_y; /* the profile pane's first row; the graph above it, a rule between */
 	int dirty;
@@ -391,7 +405,9 @@ app_windows(struct app *a)
 		delwin(a->wstatus);
 		delwin(a->wpgraph);
 		delwin(a->wprof);
+		delwin(a->whist);
 		a->wlesson = a->wgraph = a->wout = a->wstatus = a->wpgraph = a->wprof = NULL;
+		a->whist = NULL;
 	}
 	a->too_small = w < MIN_W || h < MIN_H;
 	if (a->too_small)
@@ -410,6 +426,7 @@ app_windows(struct app *a)
 	a->wgraph = newwin(graph_h, w - left - 1, 0, left + 1);
 	a->wout = newwin(a->out_h, a->out_w, a->out_y, a->out_x);
 	a->wstatus = newwin(1, w, h - 1, 0);
+	a->whist = newwin(h - 2, w, 1, 0);
 	app_prof_windows(a);
 	app_relayout(a);
 }
@@ -572,6 +589,17 @@ draw_prof_rule(struct app *a)
 	view_str(stdscr, a->prof_y - 1, 1, label, (int)strlen(label), ROLE_DIM);
 }
 
+/* The history screen's top line. */
+static void
+draw_hist_rule(struct app *a)
+{
+	const char *label = " History (H or Esc: back) ";
+
+	for (int x = 0; x < COLS; x++)
+		view_str(stdscr, 0, x, a->unicode ? "\u2500" : "-", 1, ROLE_DIM);
+	view_str(stdscr, 0, 1, label, (int)strlen(label), ROLE_DIM);
+}
+
 static void
 draw_status(struct app *a)
 {
@@ -596,6 +624,8 @@ draw_status(struct app *a)
 			snprintf(right, sizeof right, "%s", linesview_hint(a->lv));
 		else if (a->screen == SCREEN_MACHINE)
 			snprintf(right, sizeof right, "%s", machineview_hint(a->mv));
+		else if (a->screen == SCREEN_HISTORY)
+			snprintf(right, sizeof right, "%s", histview_hint(a->hv));
 		else
 			snprintf(right, sizeof right, "Enter: run  l: lessons  ?: help  q: quit ");
 		if (a->message_error)
@@ -706,7 +736,12 @@ app_draw(struct app *a)
 		return;
 	}
 	werase(stdscr);
-	if (a->screen & SCREEN_PANES) {
+	if (a->screen == SCREEN_HISTORY) {
+		draw_hist_rule(a);
+		wnoutrefresh(stdscr);
+		histview_draw(a->hv, a->whist);
+		wnoutrefresh(a->whist);
+	} else if (a->screen & SCREEN_PANES) {
 		if (a->prof_y != prof_graph_rows(a) + 1)
 			app_prof_windows(a);
 		draw_prof_rule(a);
@@ -1127,6 +1162,53 @@ app_machine_end(struct app *a, int ok, const char *desc)
 	buf_reset(&a->mv_json);
 }
 
+static void app_hist_reload(struct app *a);
+
+/*
+ * Keeps the ended run in the run history when it is a worker run of a
+ * script, as the commands do; what the history says of it (the change since
+ * the last run, the instrument's cost, or why it is not kept) ends the output.
+ */
+static void
+app_history_note(struct app *a, const struct run *r)
+{
+	struct run_opts o;
+	struct buf notes;
+	char *cause = NULL;
+	int status = run_exit_code(r), rc;
+
+	if (!a->run_keep || a->run_script == NULL)
+		return;
+	memset(&o, 0, sizeof o);
+	o.script = a->run_script;
+	o.script_args = a->run_args;
+	o.profile_out = a->prof_out;
+	o.lines_out = a->lines_out;
+	o.lines_memory = a->run_memory;
+	/* As the commands count it: an instrument that wrote nothing failed. */
+	if (status == 0 &&
+	    ((a->prof_out != NULL && !r->profile_written) ||
+	        (a->lines_out != NULL && !r->lines_written)))
+		status = 1;
+	buf_init(&notes);
+	rc = history_record_run(r, &o, status, &notes, &cause);
+	if (rc == -1) {
+		buf_addf(&notes, "proflab: the run is not kept in the history: %s\n", cause);
+		free(cause);
+	}
+	if (notes.len > 0) {
+		outbuf_feed(&a->out, 2, notes.data, notes.len);
+		outbuf_flush(&a->out);
+	}
+	buf_free(&notes);
+	if (rc == 1) {
+		free(a->hist_script);
+		a->hist_script = history_script(a->run_script);
+		if (a->screen == SCREEN_HISTORY)
+			app_hist_reload(a);
+	}
+}
+
 static void
 app_run_end(struct run *r, void *arg)
 {
@@ -1159,6 +1241,7 @@ app_run_end(struct run *r, void *arg)
 		recording_set_machine(&r->rec.rec, line);
 		free(line);
 	}
+	app_history_note(a, r);
 	if (a->plot != NULL && r->recording &&
 	    plot_write(a->plot, &r->rec.rec, a->run_id, &cause) == -1) {
 		app_message(a, 1, "%s", cause);
@@ -1491,6 +1574,9 @@ app_start_run(struct app *a, const struct run_opts *o, const char *id, int exerc
 	strv_free(a->run_args);
 	a->run_script = script;
 	a->run_args = script != NULL ? strv_dup(o->script_args) : NULL;
+	/* The kinds the commands keep: not a command, a snippet or a timeit driver. */
+	a->run_keep = script != NULL && !a->timeit_run;
+	a->run_memory = o->lines_memory;
 	a->run.on_output = app_run_output;
 	a->run.on_warning = app_run_warning;
 	a->run.on_end = app_run_end;
@@ -1799,6 +1885,122 @@ app_stop(struct app *a)
 	app_dirty(a);
 }
 
+/* --- the history screen ------------------------------------------------------------ */
+
+/*
+ * The script the selected exercise runs (`proflab run`, `profile`, `lines`
+ * or `memory`), as the history keys it; NULL for any other exercise.
+ */
+static char *
+app_exercise_script(const struct app *a)
+{
+	const struct lesson *l = app_lesson(a);
+	struct exercise_plan plan;
+	char *script = NULL, *path, *cause = NULL;
+	const char *cmd;
+	int i;
+
+	if (l == NULL || a->sel < 0 || l->blocks[a->sel].ex == NULL)
+		return NULL;
+	exercise_plan(l->blocks[a->sel].ex, &plan);
+	cmd = plan.kind == PLAN_COMMAND && plan.argc > 0 ? plan.argv[0] : "";
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "profile") != 0 && strcmp(cmd, "lines") != 0 &&
+	    strcmp(cmd, "memory") != 0) {
+		exercise_plan_free(&plan);
+		return NULL;
+	}
+	/* The options before the script: the flags stand alone, the others take a value. */
+	for (i = 1; i < plan.argc && plan.argv[i][0] == '-'; i++) {
+		if (strcmp(plan.argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(plan.argv[i], "--record") != 0 && strcmp(plan.argv[i], "--time") != 0 &&
+		    strcmp(plan.argv[i], "--peak") != 0)
+			i++;
+	}
+	if (i < plan.argc) {
+		path = paths_script(plan.argv[i], &cause);
+		free(cause);
+		if (path != NULL)
+			script = history_script(path);
+		free(path);
+	}
+	exercise_plan_free(&plan);
+	return script;
+}
+
+/* Opens the history screen on script's runs (read again from the history). */
+static void
+app_hist_open(struct app *a, const char *script)
+{
+	struct history h;
+	char *path, *cause = NULL;
+
+	path = history_path(&cause);
+	if (path == NULL || history_load(path, script, &h, &cause) == -1) {
+		app_message(a, 1, "%s", cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	histview_free(a->hv);
+	a->hv = histview_new(&h, script, path, a->unicode);
+	free(path);
+	if (a->screen != SCREEN_HISTORY)
+		a->hv_back = a->screen;
+	a->screen = SCREEN_HISTORY;
+	app_dirty(a);
+}
+
+/* A run has been kept while the history screen is open: it joins the list. */
+static void
+app_hist_reload(struct app *a)
+{
+	char *script = xstrdup(histview_script(a->hv));
+
+	app_hist_open(a, script);
+	free(script);
+}
+
+/* H: the history of the selected exercise's script (else the last kept run's), and back. */
+static void
+key_history(struct app *a)
+{
+	char *script;
+
+	if (a->screen == SCREEN_HISTORY) {
+		if (a->hv_back == SCREEN_MACHINE && a->mv != NULL) {
+			int back = a->mv_back;
+
+			app_machine_open(a);
+			a->mv_back = back;
+		} else {
+			a->screen = (a->hv_back == SCREEN_PROFILE && a->pv != NULL) ||
+			        (a->hv_back == SCREEN_LINES && a->lv != NULL)
+			    ? a->hv_back
+			    : SCREEN_LESSON;
+		}
+		return;
+	}
+	script = app_exercise_script(a);
+	if (script == NULL && a->hist_script != NULL)
+		script = xstrdup(a->hist_script);
+	if (script == NULL) {
+		app_message(
+		    a, 0, "no history to show: select an exercise that runs a script, or run one");
+		return;
+	}
+	app_hist_open(a, script);
+	free(script);
+}
+
+static void
+key_hist_mark(struct app *a)
+{
+	histview_mark(a->hv);
+}
+
 /* --- keys ---------------------------------------------------------------------------------- */
 
 static void
@@ -1979,7 +2181,10 @@ key_machine(struct app *a)
 	                                                          : SCREEN_LESSON;
 }
 
-/* Esc on the lines or machine screen: stops a run, else goes back where the pane came from. */
+/*
+ * Esc on the lines, machine or history screen: stops a run, else goes back
+ * where the pane came from.
+ */
 static void
 key_pane_esc(struct app *a)
 {
@@ -1987,6 +2192,8 @@ key_pane_esc(struct app *a)
 		app_stop(a);
 	else if (a->screen == SCREEN_LINES)
 		key_lines(a);
+	else if (a->screen == SCREEN_HISTORY)
+		key_history(a);
 	else
 		key_machine(a);
 }
@@ -2027,6 +2234,14 @@ static const struct key keys[] = {
         key_machine_bench},
     {KEY_DOWN, 0, SCREEN_MACHINE, "Down, Up, PgDn", "scroll the report (PgUp, Home, End too)",
         key_nothing},
+    {27, 1, SCREEN_HISTORY, "Esc, H", "stop the run, else back to where you were", key_pane_esc},
+    {127, 1, SCREEN_HISTORY, NULL, NULL, key_history},
+    {KEY_BACKSPACE, 0, SCREEN_HISTORY, NULL, NULL, key_history},
+    {KEY_DOWN, 0, SCREEN_HISTORY, "Down, Up, j, k", "select a run (PgDn, PgUp, Home, End, a click)",
+        key_nothing},
+    {' ', 1, SCREEN_HISTORY, "Space, m", "mark a run to compare with the selected one",
+        key_hist_mark},
+    {'m', 1, SCREEN_HISTORY, NULL, NULL, key_hist_mark},
     {'\t', 1, SCREEN_LESSON, "Tab, n", "next exercise", key_next_ex},
     {'n', 1, SCREEN_LESSON, NULL, NULL, key_next_ex},
     {KEY_BTAB, 0, SCREEN_LESSON, "Shift-Tab, p", "previous exercise", key_prev_ex},
@@ -2044,10 +2259,12 @@ static const struct key keys[] = {
     {'[', 1, SCREEN_LESSON, "[, ]", "scroll the output back, forward", key_out_back},
     {']', 1, SCREEN_LESSON, NULL, NULL, key_out_fwd},
     {'c', 1, SCREEN_LESSON, "c", "clear the output", key_clear},
-    {' ', 1, SCREEN_ALL, "Space", "freeze the graph (the run goes on)", key_freeze},
+    {' ', 1, SCREEN_ALL & ~SCREEN_HISTORY, "Space", "freeze the graph (the run goes on)",
+        key_freeze},
     {'P', 1, SCREEN_ALL, "P", "the profile screen, the lesson screen", key_profile},
     {'L', 1, SCREEN_ALL, "L", "the lines screen, and back", key_lines},
     {'M', 1, SCREEN_ALL, "M", "the machine screen: facts, live meters, benchmarks", key_machine},
+    {'H', 1, SCREEN_ALL, "H", "the runs of the selected exercise's script", key_history},
     {'l', 1, SCREEN_LESSON, "l", "lessons and progress", key_lessons},
     {'l', 1, SCREEN_PROFILE, "l", "time the selected function's lines (runs it again)",
         key_prof_lines},
@@ -2061,9 +2278,11 @@ draw_help(struct app *a)
 	size_t n = 0, np = 0;
 	WINDOW *w;
 	int y = 2, prof = a->screen == SCREEN_PROFILE, lines = a->screen == SCREEN_LINES;
+	int hist = a->screen == SCREEN_HISTORY;
 	const char *title = prof          ? " Profile keys (any key closes) "
 	    : lines                       ? " Lines keys (any key closes) "
 	    : a->screen == SCREEN_MACHINE ? " Machine keys (any key closes) "
+	    : hist                        ? " History keys (any key closes) "
 	                                  : " Keys (any key closes) ";
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -2072,7 +2291,7 @@ draw_help(struct app *a)
 		np++;
 	while (lines && linesview_keys[np].name != NULL)
 		np++;
-	w = overlay_box((int)(n + np) + 6, prof || lines ? 78 : 64, title);
+	w = overlay_box((int)(n + np) + 6, prof || lines || hist ? 78 : 64, title);
 	for (size_t i = 0; i < np; i++) {
 		const char *name = prof ? profview_keys[i].name : linesview_keys[i].name;
 		const char *help = prof ? profview_keys[i].help : linesview_keys[i].help;
@@ -2162,6 +2381,11 @@ app_mouse(struct app *a)
 			machineview_mouse(a->mv, ev.y - a->prof_y, ev.x, ev.bstate);
 		return;
 	}
+	if (a->screen == SCREEN_HISTORY) {
+		if (ev.y >= 1 && ev.y < LINES - 1)
+			histview_mouse(a->hv, ev.y - 1, ev.x, ev.bstate);
+		return;
+	}
 	if (ev.bstate & BUTTON4_PRESSED) {
 		for (int i = 0; i < 3; i++)
 			ev.x < a->lesson_w ? key_up(a) : key_out_back(a);
@@ -2211,6 +2435,8 @@ app_key(struct app *a, int code, int wide)
 	if (a->screen == SCREEN_LINES && linesview_key(a->lv, code, wide))
 		return;
 	if (a->screen == SCREEN_MACHINE && machineview_key(a->mv, code, wide))
+		return;
+	if (a->screen == SCREEN_HISTORY && histview_key(a->hv, code, wide))
 		return;
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (keys[i].code == code && keys[i].wide == wide && (keys[i].screens & a->screen)) {
@@ -2404,6 +2630,7 @@ tui_main(const struct tui_opts *opts)
 		delwin(a.wstatus);
 		delwin(a.wpgraph);
 		delwin(a.wprof);
+		delwin(a.whist);
 	}
 	endwin();
 	delscreen(scr);
@@ -2422,6 +2649,8 @@ tui_main(const struct tui_opts *opts)
 	linesview_free(a.lv);
 	app_lines_free(&a);
 	machineview_free(a.mv);
+	histview_free(a.hv);
+	free(a.hist_script);
 	timing_opts_free(&a.timeit);
 	buf_free(&a.mv_json);
 	kept_free(&a.pv_graph);

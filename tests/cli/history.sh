@@ -2,9 +2,11 @@
 # The run history: run, profile, lines and memory keep every run of a script
 # in $XDG_STATE_HOME/proflab/history.jsonl; a second run of the same script,
 # arguments and machine says what changed; an instrument says what it cost
-# against the plain runs; a failed run is kept but never compared with;
-# `proflab history SCRIPT` lists the runs; a damaged history file and a state
-# folder that cannot be written cost a line on stderr, never the run.
+# against the plain runs; a failed run is kept but never compared with; a
+# profiled run keeps its top 5 functions by internal time, and a second one
+# says how the top function changed; `proflab history SCRIPT` lists the runs
+# with those functions; a damaged history file and a state folder that
+# cannot be written cost a line on stderr, never the run.
 #
 # Needs top_srcdir, top_builddir and PROFLAB_PYTHON (automake exports them).
 : "${top_srcdir:?top_srcdir is not set}"
@@ -65,6 +67,39 @@ grep_file "$CHANGE" "$T/third.err" "... and the next run compares with the last 
 run_p prof profile job.py
 grep_file '^proflab: cProfile on: [0-9.]+x the plain run \([0-9.]+ s against [0-9.]+ s, the median of 3 plain runs\)$' \
 	"$T/prof.err" "an instrumented run says what its instrument cost against the plain runs"
+# top: the entries' top functions, as "kind n name,name,..." lines, one per entry.
+top() {
+	"$PY" -c '
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    t = e.get("top")
+    if t is None:
+        print(e["kind"], "-")
+        continue
+    ok = all(set(f) == {"name", "ncalls", "pcalls", "tottime", "cumtime"} and "/" not in f["name"]
+             and f["cumtime"] >= f["tottime"] - 1e-6 for f in t)
+    ok = ok and [f["tottime"] for f in t] == sorted((f["tottime"] for f in t), reverse=True)
+    print(e["kind"], len(t), ",".join(f["name"] for f in t) if ok else "malformed")
+' "$H"
+}
+if top | grep -q '^profile 5 job\.py:3(<listcomp>),' && ! top | grep -v '^profile' | grep -qv ' -$'; then
+	ok "a profiled run keeps its top 5 functions (base names, pstats' numbers, by internal time); no other run has any"
+else
+	not_ok "a profiled run keeps its top 5 functions" "$(top)"
+fi
+run_p prof2 profile -s tottime job.py
+first=$(awk '/ncalls +tottime +percall/ { getline; print $NF; exit }' "$T/prof2.out")
+is "$(top | tail -n 1 | cut -d' ' -f3 | cut -d, -f1)" "$first" \
+	"... the first of them is the first row of the table sorted by tottime"
+grep_file '^proflab: top: job\.py:3\(<listcomp>\) [0-9]+\.[0-9]{3} s -> [0-9]+\.[0-9]{3} s$' "$T/prof2.err" \
+	"a second profiled run says how its top function changed"
+if grep -n '' "$T/prof2.err" | grep -A1 'since the last run' | grep -q 'proflab: top: '; then
+	ok "... in the line after the change since the last run"
+else
+	not_ok "... in the line after the change since the last run" "$(cat "$T/prof2.err")"
+fi
+
 run_p mem memory --peak job.py
 grep_file '^proflab: memory meter on: [0-9.]+x the plain run' "$T/mem.err" "... the memory meter too"
 
@@ -78,6 +113,26 @@ fi
 is "$(grep -cE '^[0-9-]+ [0-9:]+ +(run|lines|profile|memory) ' "$T/hist.out")" "$(wc -l <"$H")" \
 	"... one row per kept run"
 grep_file '^[0-9-]+ [0-9:]+ +run +3 .* 200000 3$' "$T/hist.out" "... with the failed run's status and arguments"
+is "$(grep -c '^ *ncalls  *tottime  *cumtime  *top functions by internal time$' "$T/hist.out")" 2 \
+	"... a heading over the top functions of each profiled run"
+is "$(grep -cE '^ +[0-9/]+ +[0-9]+\.[0-9]{3} +[0-9]+\.[0-9]{3}  job\.py:3\(<listcomp>\)$' "$T/hist.out")" 2 \
+	"... and their rows in pstats' columns (ncalls, tottime, cumtime, name)"
+if awk '/^[0-9-]+ [0-9:]+ +profile / { p = 1; next } /^[0-9-]+ / { p = 0 } /^    / && !p { bad = 1 } END { exit bad }' "$T/hist.out"; then
+	ok "... under the profiled runs only"
+else
+	not_ok "... under the profiled runs only" "$(cat "$T/hist.out")"
+fi
+cp job.py top.py
+run_p top1 profile top.py
+run_p top2 profile top.py
+run_p tophist history top.py
+if grep -q '^last against the one before: ' "$T/tophist.out" &&
+	grep -qE '^top: top\.py:3\(<listcomp>\) [0-9.]+ s -> [0-9.]+ s$' "$T/tophist.out"; then
+	ok "history of two profiled runs: the last against the one before, with its top function"
+else
+	not_ok "history of two profiled runs: the top function's change" "$(cat "$T/tophist.out")"
+fi
+
 run_p never history compute
 grep_file '^no runs of .*/compute.py yet' "$T/never.out" "a script never run has no runs yet"
 
