@@ -58,6 +58,7 @@ static const struct cli_command cli_commands[] = {
     {"lines", cli_lines_synopsis, cli_lines},
     {"memory", cli_memory_synopsis, cli_memory},
     {"timeit", cli_timeit_synopsis, cli_timeit},
+    {"console", cli_console_synopsis, cli_console},
     {"history", cli_history_synopsis, cli_history},
     {"machine", cli_machine_synopsis, cli_machine},
     {"exercise", "exercise (--list | ID)", cli_exercise},
@@ -90,6 +91,8 @@ cli_usage(FILE *f)
 	    "          table; --peak prints the whole run's peak and increment, as %%memit\n"
 	    "  timeit  time a small statement as python3 -m timeit does (the loop count\n"
 	    "          found unless -n gives it, the best of -r runs), in a fresh worker\n"
+	    "  console a Python prompt in one long-lived worker, with IPython's %%time,\n"
+	    "          %%timeit, %%prun, and %%lprun, %%memit, %%mprun; reads standard input\n"
 	    "  history list the runs of a script kept by run, profile, lines and memory:\n"
 	    "          times, peak memory, machine; each run also says what changed\n"
 	    "  machine what this machine is: CPU, cores, frequency, caches, memory,\n"
@@ -929,6 +932,13 @@ cli_exercise(int argc, char **argv)
 	case PLAN_COMMAND:
 		rc = cli_main(plan.argc + 1, plan.argv - 1);
 		break;
+	case PLAN_CONSOLE: {
+		char *dir = xasprintf("%s/exercises", paths_datadir());
+
+		rc = cli_console_run(dir, 2.0, 1, plan.code);
+		free(dir);
+		break;
+	}
 	default:
 		rc = 0;
 		break;

@@ -65,6 +65,15 @@ extern const char cli_history_synopsis[];
  */
 void cli_history_note(const struct run *r, const struct run_opts *o, int status);
 
+/* proflab console ... (cli_console.c) */
+int cli_console(int argc, char **argv);
+extern const char cli_console_synopsis[];
+/*
+ * Runs the console on text (NULL: standard input) in dir (NULL: here), with
+ * each input echoed after a prompt when echo is set. 0 when every input ran
+ * without an exception or a bad % command, else CLI_EXIT_ERROR.
+ */
+int cli_console_run(const char *dir, double grace, int echo, const char *text);
 /* proflab timeit ... (cli_timeit.c) */
 int cli_timeit(int argc, char **argv);
 extern const char cli_timeit_synopsis[];

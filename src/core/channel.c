@@ -19,6 +19,10 @@ const struct chan_type_def chan_types[CHAN_NTYPES] = {
     [CHAN_LINES] = {"lines", 3},
     [CHAN_BLAS] = {"blas", 1},
     [CHAN_TIMEIT] = {"timeit", 2},
+    [CHAN_CPUTIME] = {"cputime", 4},
+    [CHAN_MEMIT] = {"memit", 2},
+    [CHAN_DONE] = {"done", 3},
+    [CHAN_RUN] = {"run", 4},
 };
 
 void

@@ -45,6 +45,28 @@
  *   timeit  NUMBER  TIMES
  *          proflab.timings(number, times): a timing of NUMBER loops per run;
  *          TIMES the seconds of each run, separated by spaces ("%.9e").
+ *   cputime  WALL  USER  SYS  DISPLAY
+ *          the console's %time: the statement's wall, user and sys seconds
+ *          ("%.9f"), and what echoing its value printed ("" for none), which
+ *          IPython shows after the times. (Output written after a record
+ *          could overtake it, on another pipe: a request writes none.)
+ *   memit  PEAK  BASELINE
+ *          the console's %memit: the resident peak while the statement ran and
+ *          the resident size before it, in bytes.
+ *   done  ID  KIND  DETAIL
+ *          the console worker finished request ID. KIND is ok, exception
+ *          (DETAIL: the exception's type; the traceback went to stderr),
+ *          interrupt, systemexit (DETAIL: the code as text) or error (DETAIL:
+ *          one line on why the request could not run, e.g. a -f that names
+ *          nothing). Every output byte of the request was written before it.
+ *
+ * Record types, front end to console worker (`proflab-worker --console`,
+ * on its request fd):
+ *   run  ID  MAGIC  ARGS  SOURCE
+ *          run SOURCE in the console's namespace. MAGIC is none (as typed at
+ *          the prompt: the last expression statement's value is echoed),
+ *          time, timeit, prun, lprun, memit or mprun; ARGS are its words,
+ *          separated by newlines (see worker/console.h).
  */
 enum chan_type {
 	CHAN_HELLO,
@@ -55,6 +77,10 @@ enum chan_type {
 	CHAN_LINES,
 	CHAN_BLAS,
 	CHAN_TIMEIT,
+	CHAN_CPUTIME,
+	CHAN_MEMIT,
+	CHAN_DONE,
+	CHAN_RUN,
 	CHAN_NTYPES
 };
 

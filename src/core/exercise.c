@@ -44,7 +44,8 @@ exercise_plan(const struct exercise *ex, struct exercise_plan *plan)
 	memset(plan, 0, sizeof *plan);
 	if (ex->kind == EXERCISE_SNIPPET) {
 		if (ex->needs != NULL && strcmp(ex->needs, "console") == 0) {
-			plan_waiting(plan, ex, "type it at the console when it comes");
+			plan->kind = PLAN_CONSOLE;
+			plan->code = ex->code;
 			return;
 		}
 		plan->kind = PLAN_SNIPPET;

@@ -31,12 +31,12 @@ enum outbuf_esc {
 
 static char outbuf_empty[1];
 
-/* The index of stream 1 or 2; anything else is a caller's bug. */
+/* The index of stream 1 .. OUTBUF_STREAMS; anything else is a caller's bug. */
 static int
 outbuf_index(int stream)
 {
-	if (stream != 1 && stream != 2)
-		fatalx("output stream %d is neither 1 nor 2", stream);
+	if (stream < 1 || stream > OUTBUF_STREAMS)
+		fatalx("output stream %d is not one of 1 to %d", stream, OUTBUF_STREAMS);
 	return stream - 1;
 }
 
@@ -54,8 +54,8 @@ outbuf_init(struct outbuf *o, size_t max_lines)
 {
 	memset(o, 0, sizeof *o);
 	o->max_lines = max_lines == 0 ? 1 : max_lines;
-	outbuf_stream_init(&o->streams[0], 1);
-	outbuf_stream_init(&o->streams[1], 2);
+	for (int i = 0; i < OUTBUF_STREAMS; i++)
+		outbuf_stream_init(&o->streams[i], i + 1);
 }
 
 static void
@@ -71,8 +71,8 @@ outbuf_free(struct outbuf *o)
 {
 	outbuf_free_lines(o);
 	free(o->lines);
-	buf_free(&o->streams[0].line);
-	buf_free(&o->streams[1].line);
+	for (int i = 0; i < OUTBUF_STREAMS; i++)
+		buf_free(&o->streams[i].line);
 	memset(o, 0, sizeof *o);
 }
 
@@ -80,7 +80,7 @@ void
 outbuf_clear(struct outbuf *o)
 {
 	outbuf_free_lines(o);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < OUTBUF_STREAMS; i++) {
 		buf_free(&o->streams[i].line);
 		outbuf_stream_init(&o->streams[i], i + 1);
 	}
@@ -370,7 +370,7 @@ outbuf_feed(struct outbuf *o, int stream, const char *data, size_t len)
 void
 outbuf_flush(struct outbuf *o)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < OUTBUF_STREAMS; i++) {
 		struct outstream *s = &o->streams[i];
 
 		if (s->u8need != 0)

@@ -48,7 +48,7 @@
 struct outline {
 	char *text; /* NUL-terminated, never NULL */
 	size_t len;
-	int stream; /* 1 stdout, 2 stderr */
+	int stream; /* 1 stdout, 2 stderr; the console adds 3 to 5 (tui/consoleview.h) */
 };
 
 /* One stream's parser state and partial line. */
@@ -63,10 +63,12 @@ struct outstream {
 	size_t u8len, u8need;
 };
 
+/* Streams an outbuf keeps apart: stdout, stderr, and three more for the console. */
+#define OUTBUF_STREAMS 5
 struct outbuf {
 	struct outline *lines; /* ring: lines[(head + i) % cap] */
 	size_t cap, head, count, max_lines;
-	struct outstream streams[2];
+	struct outstream streams[OUTBUF_STREAMS];
 	unsigned long dropped, total, generation;
 };
 

@@ -131,11 +131,41 @@ run_handle_record(struct run *r, const struct chan_msg *m)
 			return;
 		}
 		break;
+	case CHAN_CPUTIME:
+	case CHAN_MEMIT:
+	case CHAN_DONE:
+	case CHAN_RUN:
 	case CHAN_NTYPES:
 		break;
 	}
 	if (r->on_record != NULL)
 		r->on_record(r, m, r->arg);
+}
+
+static void run_output_ready(int fd, short revents, void *arg);
+
+/*
+ * Reads what the output pipes hold now. The worker writes its output before
+ * the record that follows it, so draining first keeps the two in order.
+ */
+static void
+run_drain_output(struct run *r)
+{
+	for (int i = 0; i < 64; i++) {
+		struct pollfd p[2];
+		int n = 0;
+
+		if (r->child.out_fd != -1)
+			p[n++] = (struct pollfd){.fd = r->child.out_fd, .events = POLLIN};
+		if (r->child.err_fd != -1)
+			p[n++] = (struct pollfd){.fd = r->child.err_fd, .events = POLLIN};
+		if (n == 0 || poll(p, (nfds_t)n, 0) <= 0)
+			return;
+		for (int k = 0; k < n; k++) {
+			if (p[k].revents != 0)
+				run_output_ready(p[k].fd, p[k].revents, r);
+		}
+	}
 }
 
 static void
@@ -171,6 +201,7 @@ run_chan_ready(int fd, short revents, void *arg)
 			free(cause);
 			continue;
 		}
+		run_drain_output(r);
 		run_handle_record(r, &m);
 		chan_msg_free(&m);
 	}
@@ -234,6 +265,8 @@ run_check_end(struct run *r)
 		r->on_end(r, r->arg);
 }
 
+static void run_forget(struct run *r);
+
 static void
 run_sigchld(int signo, void *arg)
 {
@@ -252,11 +285,53 @@ run_sigchld(int signo, void *arg)
 	if (rc == 0)
 		return;
 	r->reaped = 1;
+	run_forget(r);
 	/* Whatever the script left in its process group goes with it. */
 	spawn_kill_group(&r->child, SIGKILL);
 	if (r->recording)
 		recorder_finish(&r->rec, RECORDER_PROCESS_ENDED, NULL);
 	run_check_end(r);
+}
+
+/*
+ * Every run that has a child to reap, so one SIGCHLD handler serves them all
+ * (the lab's run and the console's worker live at the same time).
+ */
+static struct run **run_active;
+static size_t run_nactive;
+
+static void
+run_sigchld_all(int signo, void *arg)
+{
+	/* A run's callbacks may end or start runs: walk a copy. */
+	size_t n = run_nactive;
+	struct run **copy = xcalloc(n + 1, sizeof *copy);
+
+	memcpy(copy, run_active, n * sizeof *copy);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < run_nactive; k++) {
+			if (run_active[k] == copy[i]) {
+				run_sigchld(signo, copy[i]);
+				break;
+			}
+		}
+	}
+	free(copy);
+}
+
+static void
+run_forget(struct run *r)
+{
+	for (size_t i = 0; i < run_nactive; i++) {
+		if (run_active[i] == r) {
+			run_active[i] = run_active[--run_nactive];
+			break;
+		}
+	}
+	if (run_nactive == 0) {
+		free(run_active);
+		run_active = NULL;
+	}
 }
 
 /* Kills the group and waits for the main process, where the run is given up. */
@@ -268,6 +343,7 @@ run_kill_and_reap(struct run *r)
 	spawn_kill_group(&r->child, SIGKILL);
 	if (spawn_reap(&r->child, 1, &r->status, &cause) == 1)
 		r->reaped = 1;
+	run_forget(r);
 	free(cause);
 }
 
@@ -317,7 +393,22 @@ run_start(struct run *r, struct loop *l, const struct run_opts *o, char **cause)
 	r->child.out_fd = r->child.err_fd = r->child.chan_fd = -1;
 	chan_reader_init(&r->chan);
 	memset(&so, 0, sizeof so);
-	if (o->argv == NULL) {
+	if (o->argv == NULL && o->console) {
+		argv = xcalloc(8, sizeof *argv);
+		argv[0] = (char *)paths_worker();
+		argv[1] = (char *)"--channel-fd";
+		argv[2] = (char *)"3";
+		argv[3] = (char *)"--console";
+		argv[4] = (char *)"--request-fd";
+		argv[5] = (char *)"4";
+		so.argv = argv;
+		so.channel_fd = RUN_CHANNEL_FD;
+		so.request_fd = 4;
+		pdeath = xstrdup("PROFLAB_PDEATHSIG=1");
+		env[0] = pdeath;
+		so.env = env;
+		r->is_worker = 1;
+	} else if (o->argv == NULL) {
 		size_t nfuncs = 0;
 
 		for (char *const *a = o->script_args; a != NULL && *a != NULL; a++)
@@ -358,9 +449,10 @@ run_start(struct run *r, struct loop *l, const struct run_opts *o, char **cause)
 		so.argv = o->argv;
 	}
 	so.capture_output = o->capture_output;
+	so.cwd = o->cwd;
 	so.keep_stdin = o->keep_stdin && !isatty(STDIN_FILENO);
 	so.pdeathsig = 1;
-	if (loop_add_signal(l, SIGCHLD, run_sigchld, r, cause) == -1) {
+	if (loop_add_signal(l, SIGCHLD, run_sigchld_all, NULL, cause) == -1) {
 		free(argv);
 		free(pdeath);
 		return -1;
@@ -372,6 +464,8 @@ run_start(struct run *r, struct loop *l, const struct run_opts *o, char **cause)
 	if (rc == -1)
 		return -1;
 	r->state = RUN_RUNNING;
+	run_active = xreallocarray(run_active, run_nactive + 1, sizeof *run_active);
+	run_active[run_nactive++] = r;
 	if (r->child.out_fd != -1) {
 		loop_add_fd(l, r->child.out_fd, POLLIN, run_output_ready, r);
 		loop_add_fd(l, r->child.err_fd, POLLIN, run_output_ready, r);
@@ -420,6 +514,7 @@ run_free(struct run *r)
 	if (r->state != RUN_ENDED && r->child.pid > 0 && !r->reaped) {
 		run_kill_and_reap(r);
 	}
+	run_forget(r);
 	if (r->kill_timer != NULL)
 		loop_cancel_timer(r->loop, r->kill_timer);
 	if (r->drain_timer != NULL)

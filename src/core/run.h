@@ -28,6 +28,8 @@ struct run_opts {
 	const char *script; /* with argv == NULL: the script and its args */
 	char *const *script_args;
 	int interactive; /* the worker runs the script as typed at >>> */
+	int console; /* no script: a console worker (--console), its requests on run->child.req_fd */
+	const char *cwd; /* the child's working directory; NULL: proflab's */
 	const char *profile_out; /* worker runs: run it under cProfile and write the pstats
 	                          * file here when the script ends (also after an exception
 	                          * or a stop); NULL: no profile */

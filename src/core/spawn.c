@@ -56,17 +56,18 @@ spawn_move_fd(int from, int to)
 int
 spawn_start(const struct spawn_opts *o, struct child *c, char **cause)
 {
-	int out[2] = {-1, -1}, err[2] = {-1, -1}, chan[2] = {-1, -1};
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, chan[2] = {-1, -1}, req[2] = {-1, -1};
 	int status[2] = {-1, -1}, nullfd = -1, msg[2];
 	sigset_t all, old;
 	ssize_t n;
 	pid_t pid;
 
 	c->pid = -1;
-	c->out_fd = c->err_fd = c->chan_fd = -1;
+	c->out_fd = c->err_fd = c->chan_fd = c->req_fd = -1;
 	if (pipe2(status, O_CLOEXEC) == -1 ||
 	    (o->capture_output && (pipe2(out, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1)) ||
-	    (o->channel_fd > 2 && pipe2(chan, O_CLOEXEC) == -1)) {
+	    (o->channel_fd > 2 && pipe2(chan, O_CLOEXEC) == -1) ||
+	    (o->request_fd > 2 && pipe2(req, O_CLOEXEC) == -1)) {
 		*cause = xasprintf("cannot create pipes: %s", strerror(errno));
 		goto fail;
 	}
@@ -102,8 +103,17 @@ spawn_start(const struct spawn_opts *o, struct child *c, char **cause)
 		if (o->capture_output &&
 		    (spawn_move_fd(out[1], 1) == -1 || spawn_move_fd(err[1], 2) == -1))
 			spawn_child_fail(status[1], 1);
+		/* Out of the way first, so moving one cannot overwrite the other. */
+		if (chan[1] != -1 && (chan[1] = fcntl(chan[1], F_DUPFD_CLOEXEC, 100)) == -1)
+			spawn_child_fail(status[1], 1);
+		if (req[0] != -1 && (req[0] = fcntl(req[0], F_DUPFD_CLOEXEC, 100)) == -1)
+			spawn_child_fail(status[1], 1);
 		if (chan[1] != -1 && spawn_move_fd(chan[1], o->channel_fd) == -1)
 			spawn_child_fail(status[1], 1);
+		if (req[0] != -1 && spawn_move_fd(req[0], o->request_fd) == -1)
+			spawn_child_fail(status[1], 1);
+		if (o->cwd != NULL && chdir(o->cwd) == -1)
+			spawn_child_fail(status[1], 3);
 		for (const char *const *e = o->env; e != NULL && *e != NULL; e++) {
 			if (putenv((char *)*e) != 0)
 				spawn_child_fail(status[1], 1);
@@ -127,6 +137,8 @@ spawn_start(const struct spawn_opts *o, struct child *c, char **cause)
 		waitpid(pid, NULL, 0);
 		if (msg[0] == 2)
 			*cause = xasprintf("cannot run %s: %s", o->argv[0], strerror(msg[1]));
+		else if (msg[0] == 3)
+			*cause = xasprintf("cannot enter %s: %s", o->cwd, strerror(msg[1]));
 		else
 			*cause = xasprintf("cannot set up %s: %s", o->argv[0], strerror(msg[1]));
 		goto fail;
@@ -144,12 +156,17 @@ spawn_start(const struct spawn_opts *o, struct child *c, char **cause)
 		close(chan[1]);
 		c->chan_fd = chan[0];
 	}
+	if (req[1] != -1) {
+		close(req[0]);
+		c->req_fd = req[1];
+	}
 	return 0;
 
 fail:
 	spawn_close_pair(out);
 	spawn_close_pair(err);
 	spawn_close_pair(chan);
+	spawn_close_pair(req);
 	spawn_close_pair(status);
 	if (nullfd != -1)
 		close(nullfd);
@@ -211,9 +228,9 @@ spawn_exit_code(const struct child_status *st)
 void
 spawn_close(struct child *c)
 {
-	int *fds[] = {&c->out_fd, &c->err_fd, &c->chan_fd};
+	int *fds[] = {&c->out_fd, &c->err_fd, &c->chan_fd, &c->req_fd};
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		if (*fds[i] != -1)
 			close(*fds[i]);
 		*fds[i] = -1;

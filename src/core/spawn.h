@@ -17,6 +17,8 @@ struct spawn_opts {
 	int keep_stdin; /* inherit stdin instead of /dev/null */
 	int capture_output; /* stdout and stderr through pipes (out_fd, err_fd) */
 	int channel_fd; /* > 2: a channel pipe lands on this fd in the child */
+	int request_fd; /* > 2: the read end of a pipe to the child lands on this fd */
+	const char *cwd; /* the child's working directory, or NULL for proflab's */
 	int pdeathsig; /* the child dies with SIGKILL when proflab does */
 	const char *const *env; /* "NAME=VALUE" pairs to add, NULL-terminated, or NULL */
 };
@@ -26,6 +28,7 @@ struct child {
 	int out_fd; /* -1 unless capture_output */
 	int err_fd;
 	int chan_fd; /* -1 unless channel_fd */
+	int req_fd; /* the write end of the request pipe; -1 unless request_fd */
 	double start; /* loop_now() just before fork */
 };
 

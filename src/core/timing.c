@@ -273,9 +273,8 @@ timing_format_unreliable(
 	buf_adds(out, ").\n");
 }
 
-/* As IPython's _format_time. */
-static void
-timing_ipython_time(struct buf *out, double t)
+void
+timing_ipython_time(struct buf *out, double t, int precision)
 {
 	static const char *units[] = {"s", "ms", "\u00b5s", "ns"};
 	static const double scaling[] = {1, 1e3, 1e6, 1e9};
@@ -306,11 +305,12 @@ timing_ipython_time(struct buf *out, double t)
 		if (order > 3)
 			order = 3;
 	}
-	buf_addf(out, "%.*g %s", 3, t * scaling[order], units[order]);
+	buf_addf(out, "%.*g %s", precision, t * scaling[order], units[order]);
 }
 
 void
-timing_format_ipython(struct buf *out, long number, const double *times, int n)
+timing_format_ipython(
+    struct buf *out, long number, const double *times, int n, int precision)
 {
 	double mean = 0, var = 0;
 
@@ -322,9 +322,36 @@ timing_format_ipython(struct buf *out, long number, const double *times, int n)
 
 		var += d * d;
 	}
-	timing_ipython_time(out, mean);
+	timing_ipython_time(out, mean, precision);
 	buf_adds(out, " \u00b1 ");
-	timing_ipython_time(out, sqrt(var / n));
+	timing_ipython_time(out, sqrt(var / n), precision);
 	buf_addf(out, " per loop (mean \u00b1 std. dev. of %d run%s, %ld loop%s each)\n", n,
 	    n != 1 ? "s" : "", number, number != 1 ? "s" : "");
+}
+
+void
+timing_format_ipython_slowest(struct buf *out, long number, const double *times, int n)
+{
+	double best, worst;
+
+	timing_best_worst(number, times, n, &best, &worst);
+	if (worst > 4 * best && best > 0 && worst > 1e-6)
+		buf_addf(out,
+		    "The slowest run took %0.2f times longer than the fastest. This could mean that "
+		    "an intermediate result is being cached.\n",
+		    worst / best);
+}
+
+void
+timing_format_cputime(struct buf *out, double wall, double user, double sys)
+{
+	buf_adds(out, "CPU times: user ");
+	timing_ipython_time(out, user, 3);
+	buf_adds(out, ", sys: ");
+	timing_ipython_time(out, sys, 3);
+	buf_adds(out, ", total: ");
+	timing_ipython_time(out, user + sys, 3);
+	buf_adds(out, "\nWall time: ");
+	timing_ipython_time(out, wall, 3);
+	buf_adds(out, "\n");
 }

@@ -56,7 +56,17 @@ void timing_format_timeit(
  */
 void timing_format_unreliable(
     struct buf *out, long number, const double *times, int n, const char *unit, int precision);
-/* IPython's %timeit line: the mean and standard deviation of the per-loop times. */
-void timing_format_ipython(struct buf *out, long number, const double *times, int n);
+/*
+ * IPython's %timeit line: the mean and standard deviation of the per-loop
+ * times, with `precision` significant digits (IPython's -p, 3 by default).
+ */
+void timing_format_ipython(
+    struct buf *out, long number, const double *times, int n, int precision);
+/* IPython's warning when the slowest run took over 4 times the fastest, else nothing. */
+void timing_format_ipython_slowest(struct buf *out, long number, const double *times, int n);
+/* IPython's _format_time: "1.23 ms", "512 \u00b5s", "1min 3s". */
+void timing_ipython_time(struct buf *out, double t, int precision);
+/* IPython's %time: "CPU times: user 1.2 s, sys: 4 ms, total: 1.2 s\nWall time: 1.21 s\n". */
+void timing_format_cputime(struct buf *out, double wall, double user, double sys);
 
 #endif

@@ -68,11 +68,43 @@ test_layouts(void **state)
 		buf_addc(&b, '\0');
 		assert_string_equal(b.data, c->warning);
 		buf_reset(&b);
-		timing_format_ipython(&b, c->number, c->times, c->n);
+		timing_format_ipython(&b, c->number, c->times, c->n, 3);
 		buf_addc(&b, '\0');
 		assert_string_equal(b.data, c->ipython);
 		buf_free(&b);
 	}
+}
+
+/* IPython's %time lines and %timeit's warning on a cached result. */
+static void
+test_ipython_extras(void **state)
+{
+	static const double cached[] = {0.5, 0.1, 0.1};
+	static const double steady[] = {0.1, 0.11, 0.1};
+	struct buf b;
+
+	buf_init(&b);
+	timing_format_cputime(&b, 0.0383, 0.0254, 0);
+	buf_addc(&b, '\0');
+	assert_string_equal(b.data, "CPU times: user 25.4 ms, sys: 0 ns, total: 25.4 ms\n"
+	                            "Wall time: 38.3 ms\n");
+	buf_reset(&b);
+	timing_format_cputime(&b, 75.5, 70, 5.25);
+	buf_addc(&b, '\0');
+	assert_string_equal(
+	    b.data, "CPU times: user 1min 10s, sys: 5.25 s, total: 1min 15s\nWall time: 1min 15s\n");
+	buf_reset(&b);
+	timing_format_ipython_slowest(&b, 10, cached, 3);
+	buf_addc(&b, '\0');
+	assert_string_equal(b.data, "The slowest run took 5.00 times longer than the fastest. This "
+	                            "could mean that an intermediate result is being cached.\n");
+	buf_reset(&b);
+	timing_format_ipython_slowest(&b, 10, steady, 3);
+	assert_int_equal(b.len, 0);
+	timing_ipython_time(&b, 0.0123456, 5);
+	buf_addc(&b, '\0');
+	assert_string_equal(b.data, "12.346 ms");
+	buf_free(&b);
 }
 
 static void
@@ -95,6 +127,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_layouts),
 	    cmocka_unit_test(test_units),
+	    cmocka_unit_test(test_ipython_extras),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
