@@ -10,7 +10,6 @@
 
 #include "cli.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -23,6 +22,7 @@
 #include "base/xmalloc.h"
 #include "core/console.h"
 #include "core/loop.h"
+#include "core/paths.h"
 #include "core/pyinput.h"
 
 const char cli_console_synopsis[] = "console [-C DIR] [--grace S] [--echo] [-c TEXT]";
@@ -209,27 +209,6 @@ cli_console_feed(struct cli_console *cc, FILE *f, const char *text)
 	return rc;
 }
 
-/* Removes the temporary folder and the profiles and line tables in it. */
-static void
-cli_console_rmdir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char *path;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		path = xasprintf("%s/%s", dir, e->d_name);
-		unlink(path);
-		free(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(dir);
-}
-
 int
 cli_console_run(const char *dir, double grace, int echo, const char *text)
 {
@@ -280,7 +259,7 @@ cli_console_run(const char *dir, double grace, int echo, const char *text)
 	}
 	console_free(&cc.con);
 	loop_free(cc.loop);
-	cli_console_rmdir(tmp);
+	paths_remove_tmpdir(tmp);
 	free(tmp);
 	return rc;
 }

@@ -26,4 +26,7 @@ char *paths_state(const char *name, const char *what, char **cause);
 /* mkdir -p of the folders above path (mode 0700); -1 with *cause naming the folder. */
 int paths_make_parents(const char *path, char **cause);
 
+/* Removes the files in the temporary folder dir, then dir itself (errors ignored). */
+void paths_remove_tmpdir(const char *dir);
+
 #endif

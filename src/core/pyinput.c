@@ -7,7 +7,11 @@
 #include "core/pyinput.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/buf.h"
+#include "base/xmalloc.h"
 
 /* What the lexer found at the end of the text. */
 struct pyinput_scan {
@@ -199,4 +203,51 @@ pyinput_indent(const char *text)
 	if (sc.depth == 0 && !sc.in_triple && sc.last_sig == ':')
 		indent += 4;
 	return indent;
+}
+
+static void
+pyinput_take(struct buf *pending, char ***out, int *n)
+{
+	const char *p = pending->data;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (*p != '\0') {
+		*out = xreallocarray(*out, (size_t)*n + 2, sizeof **out);
+		(*out)[(*n)++] = xstrdup(pending->data);
+		(*out)[*n] = NULL;
+	}
+	buf_reset(pending);
+	buf_addc(pending, '\0');
+}
+
+int
+pyinput_split(const char *text, char ***out)
+{
+	struct buf pending;
+	const char *p = text;
+	int n = 0;
+
+	*out = xcalloc(1, sizeof **out);
+	buf_init(&pending);
+	buf_addc(&pending, '\0');
+	while (*p != '\0') {
+		size_t len = strcspn(p, "\n");
+		char *line = xstrndup(p, len);
+
+		p += len + (p[len] == '\n');
+		if (pending.len > 1 && pyinput_starts_new(pending.data, line))
+			pyinput_take(&pending, out, &n);
+		pending.len--;
+		if (pending.len > 0)
+			buf_addc(&pending, '\n');
+		buf_adds(&pending, line);
+		buf_addc(&pending, '\0');
+		free(line);
+		if (pyinput_complete(pending.data))
+			pyinput_take(&pending, out, &n);
+	}
+	pyinput_take(&pending, out, &n);
+	buf_free(&pending);
+	return n;
 }

@@ -21,6 +21,13 @@ int pyinput_complete(const char *text);
  * without it. 0 otherwise (and always for a simple statement).
  */
 int pyinput_starts_new(const char *text, const char *line);
+/*
+ * Splits text (lines typed in a row: an exercise, `proflab console -c`) into
+ * complete inputs, by the rules above and pyinput_starts_new's. Returns how
+ * many; *out is NULL-terminated (free each and the array). Blank inputs are
+ * left out.
+ */
+int pyinput_split(const char *text, char ***out);
 /* The spaces to start the next line of text with, as IPython's auto-indent. */
 int pyinput_indent(const char *text);
 

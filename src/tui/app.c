@@ -41,16 +41,20 @@
 
 #include "base/buf.h"
 #include "base/xmalloc.h"
+#include "core/console.h"
 #include "core/exercise.h"
 #include "core/history.h"
+#include "core/inhist.h"
 #include "core/linetab.h"
 #include "core/loop.h"
 #include "core/machine.h"
 #include "core/paths.h"
 #include "core/plot.h"
 #include "core/profile.h"
+#include "core/pyinput.h"
 #include "core/run.h"
 #include "core/timing.h"
+#include "tui/consoleview.h"
 #include "tui/histview.h"
 #include "tui/linesview.h"
 #include "tui/machineview.h"
@@ -71,8 +75,9 @@ enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LESSONS, OVERLAY_QUIT };
 #define SCREEN_LINES 4
 #define SCREEN_MACHINE 8
 #define SCREEN_HISTORY 16
+#define SCREEN_CONSOLE 32
 #define SCREEN_BOTH (SCREEN_LESSON | SCREEN_PROFILE)
-#define SCREEN_PANES (SCREEN_PROFILE | SCREEN_LINES | SCREEN_MACHINE)
+#define SCREEN_PANES (SCREEN_PROFILE | SCREEN_LINES | SCREEN_MACHINE | SCREEN_CONSOLE)
 #define SCREEN_ALL (SCREEN_LESSON | SCREEN_PROFILE | SCREEN_LINES | SCREEN_MACHINE | SCREEN_HISTORY)
 /* Seconds between two readings of the machine screen's live values. */
 #define MACHINE_REFRESH 1.0
@@ -122,6 +127,18 @@ struct app {
 	/* the history screen's pane; hist_script: the script of the last run kept */
 	struct histview *hv;
 	int hv_back;
+	/* the console screen: one long-lived worker, kept across visits */
+	struct console con;
+	int con_up; /* con started (it may have died since) */
+	struct consoleview *cv;
+	int cv_back; /* the screen Esc goes back to */
+	char *con_tmpdir; /* its %prun and %lprun files */
+	char **con_queue; /* an exercise's inputs still to type, NULL-terminated */
+	int con_next;
+	char *con_ex; /* ... the exercise: done when every input ran cleanly */
+	int con_ex_failed;
+	char **con_ahead; /* inputs typed while a statement ran, oldest first, NULL-terminated */
+	int con_nahead;
 	char *hist_script;
 	/* the profile screen's pane; pv_run: the profile is of the run in `run` */
 	struct profview *pv;
@@ -163,6 +180,8 @@ struct app {
 };
 
 static struct app *the_app;
+
+static void app_con_exercise(struct app *a, const struct exercise *ex, const char *code);
 
 /* --- colours ----------------------------------------------------------------- */
 
@@ -329,6 +348,18 @@ pane_graph(const struct app *a, struct graph_view *g)
 
 	memset(g, 0, sizeof *g);
 	g->unicode = a->unicode;
+	if (a->screen == SCREEN_CONSOLE) {
+		const struct recording *rec = a->con_up ? console_recording(&a->con) : NULL;
+
+		if (rec == NULL)
+			return 0;
+		g->rec = rec;
+		g->nsamples = a->frozen ? a->frozen_n : rec->nsamples;
+		g->interval = a->con.rec.interval;
+		g->frozen = a->frozen;
+		g->running = a->con.state == CONSOLE_BUSY;
+		return 1;
+	}
 	if (of_run && a->have_run && a->run.recording) {
 		g->rec = &a->run.rec.rec;
 		g->nsamples = a->frozen ? a->frozen_n : a->run.rec.rec.nsamples;
@@ -571,6 +602,14 @@ draw_prof_graph(struct app *a)
 		    ROLE_DIM);
 		return;
 	}
+	if (a->screen == SCREEN_CONSOLE) {
+		view_str(a->wpgraph, 1, 2,
+		    "The graph follows the console's Python while a statement runs:", w - 4,
+		    ROLE_DIM);
+		view_str(a->wpgraph, 2, 2, "its CPU and memory, from the statement's start.", w - 4,
+		    ROLE_DIM);
+		return;
+	}
 	view_str(a->wpgraph, 1, 2,
 	    "No recording: this profile was loaded from a file, not run here.", w - 4, ROLE_DIM);
 	view_str(a->wpgraph, 2, 2,
@@ -582,6 +621,7 @@ draw_prof_rule(struct app *a)
 {
 	const char *label = a->screen == SCREEN_LINES ? " Lines (Esc: back) "
 	    : a->screen == SCREEN_MACHINE             ? " Machine (M or Esc: back) "
+	    : a->screen == SCREEN_CONSOLE             ? " Console (Esc: back, F1: keys) "
 	                                              : " Profile (P: lesson) ";
 
 	for (int x = 0; x < COLS; x++)
@@ -610,7 +650,12 @@ draw_status(struct app *a)
 	werase(win);
 	wbkgdset(win, ' ' | A_REVERSE);
 	werase(win);
-	if (a->running) {
+	if (a->screen == SCREEN_CONSOLE && a->con_up && a->con.state == CONSOLE_BUSY) {
+		double t = loop_now() - a->con.rec.start;
+
+		snprintf(left, sizeof left, " console: running  %.1f s", a->con.recording ? t : 0.0);
+		snprintf(right, sizeof right, "%s ", consoleview_hint(a->cv));
+	} else if (a->running) {
 		double t = loop_now() - a->run.child.start;
 		const char *state = a->run.state == RUN_STOPPING ? "stopping" : "running";
 
@@ -626,6 +671,8 @@ draw_status(struct app *a)
 			snprintf(right, sizeof right, "%s", machineview_hint(a->mv));
 		else if (a->screen == SCREEN_HISTORY)
 			snprintf(right, sizeof right, "%s", histview_hint(a->hv));
+		else if (a->screen == SCREEN_CONSOLE)
+			snprintf(right, sizeof right, "%s ", consoleview_hint(a->cv));
 		else
 			snprintf(right, sizeof right, "Enter: run  l: lessons  ?: help  q: quit ");
 		if (a->message_error)
@@ -752,6 +799,8 @@ app_draw(struct app *a)
 			linesview_draw(a->lv, a->wprof);
 		else if (a->screen == SCREEN_MACHINE)
 			machineview_draw(a->mv, a->wprof);
+		else if (a->screen == SCREEN_CONSOLE)
+			consoleview_draw(a->cv, a->wprof);
 		else
 			profview_draw(a->pv, a->wprof);
 		wnoutrefresh(a->wprof);
@@ -773,6 +822,11 @@ app_draw(struct app *a)
 		draw_lessons(a);
 	else if (a->overlay == OVERLAY_QUIT)
 		draw_quit(a);
+	/* The console's cursor: its window last, so the terminal's cursor is there. */
+	if (a->screen == SCREEN_CONSOLE && a->overlay == OVERLAY_NONE)
+		wnoutrefresh(a->wprof);
+	else
+		curs_set(0);
 	doupdate();
 }
 
@@ -1266,7 +1320,7 @@ app_tick(void *arg)
 	struct app *a = arg;
 
 	a->tick_timer = NULL;
-	if (!a->running)
+	if (!a->running && !(a->con_up && a->con.state == CONSOLE_BUSY))
 		return;
 	app_dirty(a);
 	a->tick_timer = loop_add_timer(a->loop, loop_now() + TICK_SECONDS, app_tick, a);
@@ -1751,6 +1805,11 @@ app_run_selected(struct app *a)
 		exercise_plan_free(&plan);
 		return;
 	}
+	if (plan.kind == PLAN_CONSOLE) {
+		app_con_exercise(a, ex, plan.code);
+		exercise_plan_free(&plan);
+		return;
+	}
 	cmd = plan.kind == PLAN_COMMAND ? plan.argv[0] : "";
 	if (strcmp(cmd, "machine") == 0) {
 		app_machine_exercise(a, ex, plan.argv, plan.argc);
@@ -1885,6 +1944,315 @@ app_stop(struct app *a)
 	app_dirty(a);
 }
 
+/* --- the console screen ------------------------------------------------------------ */
+
+static void app_con_next(struct app *a);
+static void app_con_submit(struct app *a, char *text);
+
+static void
+app_con_output(struct console *c, enum console_stream s, const char *data, size_t len, void *arg)
+{
+	struct app *a = arg;
+
+	consoleview_feed(a->cv, (int)s, data, len);
+	app_dirty(a);
+}
+
+static void
+app_con_done(struct console *c, void *arg)
+{
+	struct app *a = arg;
+
+	consoleview_set_busy(a->cv, 0, NULL);
+	if (a->con_queue != NULL) {
+		if (c->cur_kind != NULL && strcmp(c->cur_kind, "ok") != 0)
+			a->con_ex_failed = 1;
+		app_con_next(a);
+	} else if (a->con_nahead > 0) {
+		char *text = a->con_ahead[0];
+
+		memmove(a->con_ahead, a->con_ahead + 1, (size_t)a->con_nahead * sizeof *a->con_ahead);
+		a->con_nahead--;
+		app_con_submit(a, text);
+	}
+	app_dirty(a);
+}
+
+static void
+app_con_state(struct console *c, void *arg)
+{
+	struct app *a = arg;
+
+	if (c->state == CONSOLE_DEAD)
+		app_message(a, 1, "the console has no worker: C starts it again");
+	app_dirty(a);
+}
+
+/* %prun: the profile screen shows it, with the statement's graph above. */
+static void
+app_con_profile(struct console *c, const char *path, void *arg)
+{
+	struct app *a = arg;
+	const struct recording *rec = console_recording(c);
+	char *cause = NULL, *title, line[160];
+	struct prof p;
+
+	if (prof_load(&p, path, &cause) == -1) {
+		snprintf(line, sizeof line, "%%prun: %s\n", cause);
+		consoleview_feed(a->cv, CONSOLE_NOTE, line, strlen(line));
+		free(cause);
+		return;
+	}
+	title = xasprintf("%%prun %s", c->cur.stmt);
+	if (app_open_profile(a, &p, title, c->cur.sort, 1, 0, &cause) == -1) {
+		snprintf(line, sizeof line, "%%prun -s: %s\n", cause);
+		consoleview_feed(a->cv, CONSOLE_NOTE, line, strlen(line));
+		free(cause);
+		prof_free(&p);
+		free(title);
+		return;
+	}
+	free(title);
+	if (rec != NULL) {
+		recording_init(&a->pv_graph.rec);
+		for (size_t i = 0; i < rec->nsamples; i++)
+			recording_add_sample(&a->pv_graph.rec, &rec->samples[i]);
+		a->pv_graph.interval = c->rec.interval;
+		a->pv_graph.ok = 1;
+	}
+	snprintf(line, sizeof line, "%%prun: the profile is on the profile screen (C comes back)\n");
+	consoleview_feed(a->cv, CONSOLE_RESULT, line, strlen(line));
+	app_message(a, 0, "%%prun's profile: C goes back to the console");
+}
+
+/* Starts the console (its worker runs in the exercises' folder) and shows it. */
+static void
+app_con_open(struct app *a)
+{
+	struct console_opts o;
+	char *cause = NULL, *dir, *hist, intro[512];
+
+	if (a->screen != SCREEN_CONSOLE)
+		a->cv_back = a->screen;
+	if (a->cv == NULL) {
+		hist = inhist_path(&cause);
+		a->cv = consoleview_new(hist, a->unicode);
+		free(hist);
+		if (cause != NULL) {
+			snprintf(intro, sizeof intro, "the input history is not kept: %s\n", cause);
+			consoleview_feed(a->cv, CONSOLE_NOTE, intro, strlen(intro));
+			free(cause);
+			cause = NULL;
+		}
+		if (consoleview_history_error(a->cv) != NULL) {
+			snprintf(intro, sizeof intro, "%s\n", consoleview_history_error(a->cv));
+			consoleview_feed(a->cv, CONSOLE_NOTE, intro, strlen(intro));
+		}
+	}
+	if (a->con_up && a->con.state == CONSOLE_DEAD) {
+		console_free(&a->con);
+		a->con_up = 0;
+	}
+	if (!a->con_up) {
+		if (a->con_tmpdir == NULL) {
+			a->con_tmpdir = xstrdup("/tmp/proflab-console.XXXXXX");
+			if (mkdtemp(a->con_tmpdir) == NULL) {
+				app_message(a, 1, "cannot create a temporary directory: %s",
+				    strerror(errno));
+				free(a->con_tmpdir);
+				a->con_tmpdir = NULL;
+				return;
+			}
+		}
+		dir = xasprintf("%s/exercises", paths_datadir());
+		memset(&o, 0, sizeof o);
+		memset(&a->con, 0, sizeof a->con);
+		o.cwd = dir;
+		o.tmpdir = a->con_tmpdir;
+		o.grace = 2.0;
+		o.record = 1;
+		o.interval = 0.1;
+		a->con.on_output = app_con_output;
+		a->con.on_done = app_con_done;
+		a->con.on_profile = app_con_profile;
+		a->con.on_state = app_con_state;
+		a->con.arg = a;
+		if (console_start(&a->con, a->loop, &o, &cause) == -1) {
+			app_message(a, 1, "the console cannot start: %s", cause);
+			free(cause);
+			free(dir);
+			console_free(&a->con);
+			return;
+		}
+		a->con_up = 1;
+		snprintf(intro, sizeof intro,
+		    "Python, in %s. %% commands: %%time, %%timeit, %%prun, %%lprun -f, %%memit, "
+		    "%%mprun -f.\n",
+		    dir);
+		consoleview_feed(a->cv, CONSOLE_RESULT, intro, strlen(intro));
+		free(dir);
+	}
+	a->screen = SCREEN_CONSOLE;
+	app_dirty(a);
+}
+
+static void
+app_con_submit(struct app *a, char *text)
+{
+	char *cause = NULL;
+
+	consoleview_echo(a->cv, text);
+	if (console_submit(&a->con, text, &cause) == -1) {
+		char line[256];
+
+		snprintf(line, sizeof line, "%s\n", cause);
+		consoleview_feed(a->cv, CONSOLE_NOTE, line, strlen(line));
+		free(cause);
+		free(text);
+		return;
+	}
+	if (a->con.state == CONSOLE_BUSY) {
+		consoleview_set_busy(a->cv, 1, text);
+		if (a->tick_timer == NULL)
+			a->tick_timer = loop_add_timer(a->loop, loop_now() + TICK_SECONDS, app_tick, a);
+	}
+	free(text);
+}
+
+static void
+app_con_ahead_free(struct app *a)
+{
+	for (int i = 0; i < a->con_nahead; i++)
+		free(a->con_ahead[i]);
+	free(a->con_ahead);
+	a->con_ahead = NULL;
+	a->con_nahead = 0;
+}
+
+static void
+app_con_queue_free(struct app *a)
+{
+	app_con_ahead_free(a);
+	for (char **q = a->con_queue; q != NULL && *q != NULL; q++)
+		free(*q);
+	free(a->con_queue);
+	a->con_queue = NULL;
+	free(a->con_ex);
+	a->con_ex = NULL;
+}
+
+/* Types the exercise's next input at the console, or ends the exercise. */
+static void
+app_con_next(struct app *a)
+{
+	char *cause = NULL;
+
+	if (a->con.state == CONSOLE_BUSY)
+		return;
+	if (a->con_queue[a->con_next] == NULL || a->con_ex_failed ||
+	    a->con.state == CONSOLE_DEAD) {
+		if (a->con_ex_failed || a->con.state == CONSOLE_DEAD) {
+			app_message(a, 1, "%s did not complete: see the console", a->con_ex);
+		} else if (progress_mark(&a->pr, a->con_ex, &cause) == -1) {
+			app_message(a, 1, "%s", cause);
+			free(cause);
+		} else {
+			app_message(a, 0, "%s done", a->con_ex);
+		}
+		app_con_queue_free(a);
+		return;
+	}
+	consoleview_set_input(a->cv, a->con_queue[a->con_next++]);
+	app_con_submit(a, consoleview_take(a->cv));
+}
+
+/* A needs=console exercise: its inputs are typed at the console, one after another. */
+static void
+app_con_exercise(struct app *a, const struct exercise *ex, const char *code)
+{
+	app_con_open(a);
+	if (!a->con_up)
+		return;
+	if (a->con.state == CONSOLE_BUSY || a->con_queue != NULL) {
+		app_message(a, 1, "the console is busy: Ctrl-C interrupts it");
+		return;
+	}
+	pyinput_split(code, &a->con_queue);
+	a->con_next = 0;
+	a->con_ex = xstrdup(ex->id);
+	a->con_ex_failed = 0;
+	app_con_next(a);
+}
+
+static void
+app_con_leave(struct app *a)
+{
+	a->screen = (a->cv_back == SCREEN_PROFILE && a->pv != NULL) ||
+	        (a->cv_back == SCREEN_LINES && a->lv != NULL) ||
+	        (a->cv_back == SCREEN_MACHINE && a->mv != NULL) ||
+	        (a->cv_back == SCREEN_HISTORY && a->hv != NULL)
+	    ? a->cv_back
+	    : SCREEN_LESSON;
+	curs_set(0);
+}
+
+/* Ctrl-C on the console screen: interrupts the statement, else drops the input. */
+static void
+app_con_interrupt(struct app *a)
+{
+	static const char ki[] = "KeyboardInterrupt\n";
+
+	if (a->con_up && a->con.state == CONSOLE_BUSY) {
+		if (a->con_queue != NULL)
+			a->con_ex_failed = 1;
+		app_con_ahead_free(a);
+		console_interrupt(&a->con);
+	} else {
+		consoleview_feed(a->cv, CONSOLE_STDERR, ki, sizeof ki - 1);
+		consoleview_set_input(a->cv, "");
+	}
+	app_dirty(a);
+}
+
+static void
+app_con_key(struct app *a, int code, int wide)
+{
+	char *text;
+
+	if (!wide && code == KEY_F(1)) {
+		a->overlay = OVERLAY_HELP;
+		return;
+	}
+	switch (consoleview_key(a->cv, code, wide)) {
+	case CV_SUBMIT:
+		if (a->con_up && a->con.state == CONSOLE_BUSY) {
+			/* Typed ahead, as in a terminal: it runs when the statement has ended. */
+			a->con_ahead = xreallocarray(
+			    a->con_ahead, (size_t)a->con_nahead + 2, sizeof *a->con_ahead);
+			a->con_ahead[a->con_nahead++] = consoleview_take(a->cv);
+			a->con_ahead[a->con_nahead] = NULL;
+			app_message(a, 0, "%d input%s typed ahead: %s when the statement ends",
+			    a->con_nahead, a->con_nahead == 1 ? "" : "s",
+			    a->con_nahead == 1 ? "it runs" : "they run");
+			break;
+		}
+		if (!a->con_up || a->con.state == CONSOLE_DEAD) {
+			app_con_open(a);
+			if (!a->con_up)
+				break;
+		}
+		text = consoleview_take(a->cv);
+		app_con_submit(a, text);
+		break;
+	case CV_LEAVE:
+		app_con_leave(a);
+		break;
+	default:
+		break;
+	}
+	app_dirty(a);
+}
+
 /* --- the history screen ------------------------------------------------------------ */
 
 /*
@@ -1964,6 +2332,12 @@ app_hist_reload(struct app *a)
 }
 
 /* H: the history of the selected exercise's script (else the last kept run's), and back. */
+static void
+key_console(struct app *a)
+{
+	app_con_open(a);
+}
+
 static void
 key_history(struct app *a)
 {
@@ -2099,7 +2473,7 @@ key_help(struct app *a)
 static void
 key_quit(struct app *a)
 {
-	if (a->running)
+	if (a->running || (a->con_up && a->con.state == CONSOLE_BUSY))
 		a->overlay = OVERLAY_QUIT;
 	else
 		a->quit = 1;
@@ -2265,6 +2639,21 @@ static const struct key keys[] = {
     {'L', 1, SCREEN_ALL, "L", "the lines screen, and back", key_lines},
     {'M', 1, SCREEN_ALL, "M", "the machine screen: facts, live meters, benchmarks", key_machine},
     {'H', 1, SCREEN_ALL, "H", "the runs of the selected exercise's script", key_history},
+    {'C', 1, SCREEN_ALL, "C", "the console: Python with %time, %timeit, %prun, %lprun...",
+        key_console},
+    {'\n', 1, SCREEN_CONSOLE, "Enter", "run the input once complete (else a new line)",
+        key_nothing},
+    {3, 1, SCREEN_CONSOLE, "Ctrl-C", "interrupt the statement (then kill it after 2 s)",
+        key_nothing},
+    {KEY_UP, 0, SCREEN_CONSOLE, "Up, Down", "earlier inputs, kept across sessions", key_nothing},
+    {KEY_PPAGE, 0, SCREEN_CONSOLE, "PgUp, PgDn", "scroll the transcript", key_nothing},
+    {'\t', 1, SCREEN_CONSOLE, "Tab", "indent", key_nothing},
+    {1, 1, SCREEN_CONSOLE, "Ctrl-A, E, K, U", "line start, end; delete to end, to start",
+        key_nothing},
+    {12, 1, SCREEN_CONSOLE, "Ctrl-L", "clear the transcript", key_nothing},
+    {27, 1, SCREEN_CONSOLE, "Esc, Ctrl-D", "back where you were (the statement runs on)",
+        key_nothing},
+    {KEY_F(1), 0, SCREEN_CONSOLE, "F1", "this help", key_help},
     {'l', 1, SCREEN_LESSON, "l", "lessons and progress", key_lessons},
     {'l', 1, SCREEN_PROFILE, "l", "time the selected function's lines (runs it again)",
         key_prof_lines},
@@ -2283,6 +2672,7 @@ draw_help(struct app *a)
 	    : lines                       ? " Lines keys (any key closes) "
 	    : a->screen == SCREEN_MACHINE ? " Machine keys (any key closes) "
 	    : hist                        ? " History keys (any key closes) "
+	    : a->screen == SCREEN_CONSOLE ? " Console keys (any key closes) "
 	                                  : " Keys (any key closes) ";
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -2291,7 +2681,8 @@ draw_help(struct app *a)
 		np++;
 	while (lines && linesview_keys[np].name != NULL)
 		np++;
-	w = overlay_box((int)(n + np) + 6, prof || lines || hist ? 78 : 64, title);
+	w = overlay_box((int)(n + np) + 6, prof || lines || hist || a->screen == SCREEN_CONSOLE ? 78 : 64,
+	    title);
 	for (size_t i = 0; i < np; i++) {
 		const char *name = prof ? profview_keys[i].name : linesview_keys[i].name;
 		const char *help = prof ? profview_keys[i].help : linesview_keys[i].help;
@@ -2438,6 +2829,10 @@ app_key(struct app *a, int code, int wide)
 		return;
 	if (a->screen == SCREEN_HISTORY && histview_key(a->hv, code, wide))
 		return;
+	if (a->screen == SCREEN_CONSOLE) {
+		app_con_key(a, code, wide);
+		return;
+	}
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (keys[i].code == code && keys[i].wide == wide && (keys[i].screens & a->screen)) {
 			keys[i].fn(a);
@@ -2485,6 +2880,8 @@ app_signal(int signo, void *arg)
 
 	if (signo == SIGWINCH)
 		app_resize(a);
+	else if (signo == SIGINT && a->screen == SCREEN_CONSOLE)
+		app_con_interrupt(a);
 	else if (signo == SIGINT)
 		app_stop(a);
 	else {
@@ -2616,6 +3013,13 @@ tui_main(const struct tui_opts *opts)
 	}
 	if (a.have_run)
 		run_free(&a.run);
+	if (a.con_up)
+		console_free(&a.con);
+	consoleview_free(a.cv);
+	app_con_queue_free(&a);
+	if (a.con_tmpdir != NULL)
+		paths_remove_tmpdir(a.con_tmpdir);
+	free(a.con_tmpdir);
 	app_cleanup_tmp(&a);
 	if (a.redraw_timer != NULL)
 		loop_cancel_timer(a.loop, a.redraw_timer);

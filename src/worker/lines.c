@@ -9,13 +9,23 @@
  * inner functions) share their outer function's array, as memory_profiler
  * counts them.
  *
- * Tracing: the wrapper (struct wrapper, the object `profile(f)` returns)
- * raises a per-thread depth around each call and installs the C trace
- * function when it goes from 0 to 1, removing it when it goes back. While
- * installed, the trace function sees every frame's call, line and return
- * events; a per-thread stack (struct tstack) holds the target frames
- * running, so a line event is one comparison away from being counted or
- * ignored. Everything runs with the GIL held.
+ * Sessions: lines_begin starts one, lines_finish ends it, after which
+ * nothing of it is left: tracing off, targets freed, the built-ins and the
+ * import hook removed. A session counter tells what belongs to an ended
+ * session: a wrapper or a thread's stack from an old session is ignored (a
+ * wrapper then calls its function plainly; a thread still tracing removes
+ * the trace function at its next event), so nothing points at freed targets.
+ *
+ * Tracing: a script run wraps its chosen functions. The wrapper (struct
+ * wrapper, the object `profile(f)` returns) raises a per-thread depth around
+ * each call and installs the C trace function when it goes from 0 to 1,
+ * removing it when it goes back. The console chooses code objects instead
+ * (lines_add_code), and the trace function stays installed in its thread
+ * from lines_start to lines_finish. While installed, the trace function sees
+ * every frame's call event; a frame that is not a target gets f_trace_lines
+ * = 0, so its lines cost nothing. A per-thread stack (struct tstack) holds
+ * the target frames running, so a line event is one comparison away from
+ * being counted or ignored. Everything runs with the GIL held.
  *
  * Line time is counted as line_profiler counts it: a line's hit and its time
  * (from its line event to the frame's next line or return event, callees
@@ -60,6 +70,7 @@ struct target {
 	PyObject *code; /* strong */
 	struct target *top; /* the target whose lines these are: itself, or the outer function */
 	unsigned long long calls;
+	int first_resume; /* a generator's or coroutine's first RESUME offset (its start), or -1 */
 	long base; /* line number of stats[0] */
 	size_t nstats;
 	struct lstat *stats;
@@ -74,6 +85,7 @@ struct frame_ent {
 };
 
 struct tstack {
+	unsigned session; /* the session the rest belongs to */
 	struct frame_ent *ents; /* first, or a heap copy while the stack is deeper */
 	size_t n, cap;
 	int depth; /* wrappers running in this thread */
@@ -82,7 +94,9 @@ struct tstack {
 };
 
 static enum lines_kind kind;
-static int active; /* set up */
+static int active; /* a session is on */
+static unsigned session; /* sessions begun so far */
+static int everywhere; /* code objects chosen: the thread is traced from start to finish */
 static struct target **table; /* open addressing by code address */
 static size_t table_cap, table_n;
 static struct target **listed; /* top-level targets, in the order they were chosen */
@@ -94,7 +108,10 @@ static int statm_fd = -1;
 static long long mem_last, mem_last_ns, mem_base, mem_max;
 static long page_size;
 
-static PyObject *helper; /* the Python half: a module namespace (dict) */
+static PyObject *helper; /* the Python half: a module namespace (dict), kept across sessions */
+
+static Py_ssize_t trace_lines_off = -1; /* offset of PyFrameObject's f_trace_lines, or -1 */
+static int resume_op = -1; /* the RESUME opcode, -1 before 3.11 */
 
 static long long
 now_ns(void)
@@ -113,8 +130,12 @@ rss_read(void)
 	ssize_t n;
 	long long size, resident;
 
-	if (statm_fd == -1)
-		return -1;
+	if (statm_fd == -1) {
+		statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+		if (statm_fd == -1)
+			return -1;
+		page_size = sysconf(_SC_PAGESIZE);
+	}
 	do
 		n = pread(statm_fd, buf, sizeof buf - 1, 0);
 	while (n == -1 && errno == EINTR);
@@ -286,6 +307,38 @@ code_last_line(PyCodeObject *code)
 	return last;
 }
 
+/*
+ * The offset of the RESUME that starts a generator or coroutine: a call event
+ * there is a call, one at any other RESUME a step. -1 for other code.
+ */
+static int
+code_first_resume(PyCodeObject *code)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+	PyObject *bytes;
+	int off = -1;
+
+	if (resume_op < 0 || !(code->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR)))
+		return -1;
+	bytes = PyCode_GetCode(code);
+	if (bytes == NULL) {
+		PyErr_Clear();
+		return -1;
+	}
+	for (Py_ssize_t i = 0; i + 1 < PyBytes_GET_SIZE(bytes); i += 2) {
+		if ((unsigned char)PyBytes_AS_STRING(bytes)[i] == resume_op) {
+			off = (int)i;
+			break;
+		}
+	}
+	Py_DECREF(bytes);
+	return off;
+#else
+	(void)code;
+	return -1;
+#endif
+}
+
 /* Registers code (and, under the memory meter, the code nested in it) as a target of top. */
 static struct target *
 target_add(PyCodeObject *code, struct target *top)
@@ -298,6 +351,7 @@ target_add(PyCodeObject *code, struct target *top)
 	Py_INCREF(code);
 	t->code = (PyObject *)code;
 	t->top = top != NULL ? top : t;
+	t->first_resume = code_first_resume(code);
 	table_put(t);
 	if (top == NULL) {
 		target_stat(t, code->co_firstlineno);
@@ -385,8 +439,18 @@ on_call(PyFrameObject *frame)
 	struct frame_ent *e;
 
 	Py_DECREF(code);
-	if (t == NULL)
+	if (t == NULL) {
+		if (trace_lines_off >= 0)
+			*((char *)frame + trace_lines_off) = 0;
 		return 0;
+	}
+#if PY_VERSION_HEX >= 0x030B0000
+	if (everywhere && (t->first_resume < 0 || PyFrame_GetLasti(frame) == t->first_resume))
+		t->calls++;
+#else
+	if (everywhere)
+		t->calls++;
+#endif
 	e = tstack_push();
 	e->frame = frame;
 	e->t = t;
@@ -404,6 +468,11 @@ lines_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
 
 	(void)obj;
 	(void)arg;
+	if (!active || tls.session != session) {
+		/* This thread's session is over. */
+		PyEval_SetTrace(NULL, NULL);
+		return 0;
+	}
 	if (what == PyTrace_CALL)
 		return on_call(frame);
 	if (tls.n == 0)
@@ -435,16 +504,38 @@ lines_trace(PyObject *obj, PyFrameObject *frame, int what, PyObject *arg)
 	return 0;
 }
 
+/* Starts this thread's stack afresh when it belongs to an ended session. */
 static void
+tstack_sync(void)
+{
+	if (tls.session == session)
+		return;
+	if (tls.ents != NULL && tls.ents != tls.first)
+		free(tls.ents);
+	tls.ents = NULL;
+	tls.n = tls.cap = 0;
+	tls.depth = 0;
+	tls.prev_line = 0;
+	tls.session = session;
+}
+
+/* Around a wrapped call: 1 when tracing was entered, for trace_leave. */
+static int
 trace_enter(void)
 {
+	if (!active)
+		return 0;
+	tstack_sync();
 	if (tls.depth++ == 0 && !forever)
 		PyEval_SetTrace(lines_trace, NULL);
+	return 1;
 }
 
 static void
-trace_leave(void)
+trace_leave(int entered)
 {
+	if (!entered || !active || tls.session != session)
+		return;
 	if (--tls.depth > 0)
 		return;
 	if (!forever)
@@ -460,6 +551,7 @@ trace_leave(void)
 struct wrapper {
 	PyObject_HEAD PyObject *func;
 	PyObject *dict;
+	unsigned session; /* t belongs to this session */
 	struct target *t;
 	int flags; /* the code's co_flags */
 };
@@ -504,10 +596,11 @@ static PyObject *
 genproxy_next(struct genproxy *g)
 {
 	PyObject *r;
+	int entered;
 
-	trace_enter();
+	entered = trace_enter();
 	r = PyIter_Next(g->gen);
-	trace_leave();
+	trace_leave(entered);
 	return r;
 }
 
@@ -516,13 +609,14 @@ static PyObject *
 genproxy_forward(struct genproxy *g, const char *name, PyObject *args)
 {
 	PyObject *m, *r;
+	int entered;
 
 	m = PyObject_GetAttrString(g->gen, name);
 	if (m == NULL)
 		return NULL;
-	trace_enter();
+	entered = trace_enter();
 	r = PyObject_Call(m, args, NULL);
-	trace_leave();
+	trace_leave(entered);
 	Py_DECREF(m);
 	return r;
 }
@@ -580,19 +674,23 @@ static PyObject *
 wrapper_call(struct wrapper *w, PyObject *args, PyObject *kwargs)
 {
 	PyObject *r;
+	int entered;
 
+	if (!active || w->session != session)
+		return PyObject_Call(w->func, args, kwargs);
 	w->t->calls++;
 	if (w->flags & (CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE)) {
 		/* Its steps run from an event loop, out of our reach: trace from now on. */
 		if (!forever) {
 			forever = 1;
+			tstack_sync();
 			PyEval_SetTrace(lines_trace, NULL);
 		}
 		return PyObject_Call(w->func, args, kwargs);
 	}
-	trace_enter();
+	entered = trace_enter();
 	r = PyObject_Call(w->func, args, kwargs);
-	trace_leave();
+	trace_leave(entered);
 	if (r != NULL && (w->flags & CO_GENERATOR))
 		return genproxy_new(r);
 	return r;
@@ -698,7 +796,7 @@ lines_profile(PyObject *self, PyObject *func)
 		Py_DECREF(wrapped);
 		return r;
 	}
-	if (!PyFunction_Check(func)) {
+	if (!PyFunction_Check(func) || !active) {
 		Py_INCREF(func);
 		return func;
 	}
@@ -709,6 +807,7 @@ lines_profile(PyObject *self, PyObject *func)
 	w->func = func;
 	w->dict = NULL;
 	w->flags = ((PyCodeObject *)PyFunction_GET_CODE(func))->co_flags;
+	w->session = session;
 	w->t = target_add((PyCodeObject *)PyFunction_GET_CODE(func), NULL)->top;
 	PyObject_GC_Track(w);
 	/* What functools.update_wrapper copies, so introspection sees the function. */
@@ -989,7 +1088,17 @@ static const char helper_py[] =
     "    out.append('end\\t%d\\n' % len(funcs))\n"
     "    with open(path, 'w', encoding='utf-8', errors='surrogateescape') as f:\n"
     "        f.write(''.join(out))\n"
-    "    return len(funcs)\n";
+    "    return len(funcs)\n"
+    "\n"
+    "def reset():\n"
+    "    global script_real\n"
+    "    specs.clear()\n"
+    "    expected.clear()\n"
+    "    script_real = None\n"
+    "    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, Finder)]\n"
+    "    for name in ('profile', '__proflab_line__'):\n"
+    "        if getattr(builtins, name, None) is c_profile:\n"
+    "            delattr(builtins, name)\n";
 
 /* helper.name(args...) */
 static PyObject *
@@ -1043,70 +1152,172 @@ exception_text(void)
 	return out;
 }
 
-int
-lines_setup(enum lines_kind k, const char *script, char *const *funcs, int nfuncs, char **cause)
+/* The offset of f_trace_lines in a frame object, from its type's members; -1 if unknown. */
+static Py_ssize_t
+find_trace_lines(void)
 {
-	PyObject *mod = NULL, *code, *r, *list = NULL, *fn;
-
-	kind = k;
-	page_size = sysconf(_SC_PAGESIZE);
-	if (kind == LINES_MEMORY) {
-		statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-		if (statm_fd == -1) {
-			*cause = xasprintf("cannot read /proc/self/statm: %s", strerror(errno));
-			return -1;
-		}
+	for (PyMemberDef *m = PyFrame_Type.tp_members; m != NULL && m->name != NULL; m++) {
+		if (strcmp(m->name, "f_trace_lines") == 0 && m->type == T_BOOL)
+			return m->offset;
 	}
+	return -1;
+}
+
+/* The RESUME opcode from dis.opmap; -1 where there is none. */
+static int
+find_resume_op(void)
+{
+	PyObject *dis, *opmap, *op;
+	int r = -1;
+
+	dis = PyImport_ImportModule("dis");
+	if (dis == NULL) {
+		PyErr_Clear();
+		return -1;
+	}
+	opmap = PyObject_GetAttrString(dis, "opmap");
+	Py_DECREF(dis);
+	if (opmap == NULL) {
+		PyErr_Clear();
+		return -1;
+	}
+	op = PyMapping_Check(opmap) ? PyMapping_GetItemString(opmap, "RESUME") : NULL;
+	Py_DECREF(opmap);
+	if (op != NULL && PyLong_Check(op))
+		r = (int)PyLong_AsLong(op);
+	Py_XDECREF(op);
+	PyErr_Clear();
+	return r;
+}
+
+/* The Python half, once per process; -1 with an exception. */
+static int
+helper_init(void)
+{
+	PyObject *dict, *code, *mod, *fn;
+
+	if (helper != NULL)
+		return 0;
 	if (PyType_Ready(&wrapper_type) < 0 || PyType_Ready(&genproxy_type) < 0)
-		goto py_fail;
-	helper = PyDict_New();
-	if (helper == NULL ||
-	    PyDict_SetItemString(helper, "__builtins__", PyEval_GetBuiltins()) < 0 ||
-	    PyDict_SetItemString(helper, "__name__", PyUnicode_FromString("proflab._lines")) < 0)
-		goto py_fail;
+		return -1;
+	dict = PyDict_New();
+	if (dict == NULL)
+		return -1;
+	if (PyDict_SetItemString(dict, "__builtins__", PyEval_GetBuiltins()) < 0)
+		goto fail;
+	fn = PyUnicode_FromString("proflab._lines");
+	if (fn == NULL || PyDict_SetItemString(dict, "__name__", fn) < 0) {
+		Py_XDECREF(fn);
+		goto fail;
+	}
+	Py_DECREF(fn);
 	for (PyMethodDef *m = lines_methods; m->ml_name != NULL; m++) {
 		char key[32];
 
 		fn = PyCFunction_New(m, NULL);
 		snprintf(key, sizeof key, "c_%s", m->ml_name);
-		if (fn == NULL || PyDict_SetItemString(helper, key, fn) < 0) {
+		if (fn == NULL || PyDict_SetItemString(dict, key, fn) < 0) {
 			Py_XDECREF(fn);
-			goto py_fail;
+			goto fail;
 		}
 		Py_DECREF(fn);
 	}
 	code = Py_CompileString(helper_py, "<proflab lines>", Py_file_input);
 	if (code == NULL)
-		goto py_fail;
-	mod = PyEval_EvalCode(code, helper, helper);
+		goto fail;
+	mod = PyEval_EvalCode(code, dict, dict);
 	Py_DECREF(code);
 	if (mod == NULL)
-		goto py_fail;
+		goto fail;
 	Py_DECREF(mod);
+	helper = dict;
+	trace_lines_off = find_trace_lines();
+	return 0;
+fail:
+	Py_DECREF(dict);
+	return -1;
+}
+
+int
+lines_begin(enum lines_kind k, char **cause)
+{
+	if (active)
+		fatalx("line instrument: a session is already on");
+	if (k == LINES_MEMORY && lines_rss() < 0) {
+		*cause = xasprintf("cannot read /proc/self/statm: %s", strerror(errno));
+		return -1;
+	}
+	if (helper_init() < 0) {
+		*cause = exception_text();
+		return -1;
+	}
+	kind = k;
+	session++;
+	active = 1;
+	everywhere = 0;
+	forever = 0;
+	return 0;
+}
+
+/* Ends the session: tracing off in this thread, targets freed, the Python half reset. */
+static void
+session_end(void)
+{
+	PyObject *r;
+
+	PyEval_SetTrace(NULL, NULL);
+	active = 0;
+	everywhere = 0;
+	forever = 0;
+	for (size_t i = 0; i < table_cap; i++) {
+		if (table[i] == NULL)
+			continue;
+		Py_DECREF(table[i]->code);
+		free(table[i]->stats);
+		free(table[i]);
+	}
+	free(table);
+	table = NULL;
+	table_cap = table_n = 0;
+	free(listed);
+	listed = NULL;
+	nlisted = 0;
+	mem_last = mem_last_ns = mem_base = mem_max = 0;
+	session++; /* every thread's stack and every wrapper is now of an old session */
+	tstack_sync();
+	r = helper_call("reset", "()");
+	if (r == NULL)
+		PyErr_Clear();
+	Py_XDECREF(r);
+}
+
+int
+lines_choose(const char *script, char *const *funcs, int nfuncs, char **cause)
+{
+	PyObject *list, *r;
+
 	list = PyList_New(0);
 	if (list == NULL)
-		goto py_fail;
+		goto fail;
 	for (int i = 0; i < nfuncs; i++) {
 		PyObject *s = PyUnicode_DecodeFSDefault(funcs[i]);
 
 		if (s == NULL || PyList_Append(list, s) < 0) {
 			Py_XDECREF(s);
-			goto py_fail;
+			Py_DECREF(list);
+			goto fail;
 		}
 		Py_DECREF(s);
 	}
 	r = helper_call("setup", "(sO)", script, list);
 	Py_DECREF(list);
-	list = NULL;
 	if (r == NULL)
-		goto py_fail;
+		goto fail;
 	Py_DECREF(r);
-	active = 1;
 	return 0;
-
-py_fail:
-	Py_XDECREF(list);
+fail:
 	*cause = exception_text();
+	session_end();
 	return -1;
 }
 
@@ -1116,15 +1327,44 @@ lines_compile(PyObject *source, PyObject *filename)
 	return helper_call("compile_script", "(OO)", source, filename);
 }
 
+int
+lines_add_code(PyObject *code)
+{
+	if (!active || !PyCode_Check(code)) {
+		PyErr_SetString(PyExc_TypeError, "line instrument: not a code object in a session");
+		return -1;
+	}
+	if (resume_op == -1)
+		resume_op = find_resume_op();
+	target_add((PyCodeObject *)code, NULL);
+	everywhere = 1;
+	return 0;
+}
+
 void
 lines_start(void)
 {
-	if (kind != LINES_MEMORY)
+	if (!active)
 		return;
-	rss_peak_reset();
-	mem_base = rss_read();
-	mem_last = mem_max = mem_base;
-	mem_last_ns = now_ns();
+	tstack_sync();
+	if (kind == LINES_MEMORY) {
+		lines_rss_peak_reset();
+		mem_base = rss_read();
+		mem_last = mem_max = mem_base;
+		mem_last_ns = now_ns();
+	}
+	if (everywhere)
+		PyEval_SetTrace(lines_trace, NULL);
+}
+
+void
+lines_stop(void)
+{
+	if (!active)
+		return;
+	PyEval_SetTrace(NULL, NULL);
+	everywhere = 0;
+	forever = 0;
 }
 
 void
@@ -1135,12 +1375,11 @@ lines_finish(const char *path)
 
 	if (!active)
 		return;
-	forever = 0;
 	PyEval_SetTrace(NULL, NULL);
 	PyErr_Fetch(&type, &value, &tb);
 	Py_INCREF(peak);
 	if (kind == LINES_MEMORY) {
-		hwm = rss_peak();
+		hwm = lines_rss_peak();
 		if (hwm < mem_max)
 			hwm = mem_max;
 		if (hwm < mem_base)
@@ -1163,5 +1402,24 @@ lines_finish(const char *path)
 		Py_DECREF(r);
 		PyErr_Clear();
 	}
+	session_end();
 	PyErr_Restore(type, value, tb);
+}
+
+long long
+lines_rss(void)
+{
+	return rss_read();
+}
+
+long long
+lines_rss_peak(void)
+{
+	return rss_peak();
+}
+
+void
+lines_rss_peak_reset(void)
+{
+	rss_peak_reset();
 }

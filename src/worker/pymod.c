@@ -173,6 +173,81 @@ pymod_send_lines(const char *path, const char *kind, long nfuncs)
 	chan_send(CHAN_LINES, fields, 3, 0);
 }
 
+void
+pymod_send_cputime(double wall, double user, double sys, const char *display)
+{
+	char w[64], u[64], s[64];
+	const char *fields[4] = {w, u, s, display != NULL ? display : ""};
+
+	snprintf(w, sizeof w, "%.9f", wall);
+	snprintf(u, sizeof u, "%.9f", user);
+	snprintf(s, sizeof s, "%.9f", sys);
+	chan_send(CHAN_CPUTIME, fields, 4, 0);
+}
+
+void
+pymod_send_memit(long long peak, long long baseline)
+{
+	char p[32], b[32];
+	const char *fields[2] = {p, b};
+
+	snprintf(p, sizeof p, "%lld", peak);
+	snprintf(b, sizeof b, "%lld", baseline);
+	chan_send(CHAN_MEMIT, fields, 2, 0);
+}
+
+void
+pymod_send_done(const char *id, const char *kind, const char *detail)
+{
+	const char *fields[3] = {id, kind, detail != NULL ? detail : ""};
+
+	chan_send(CHAN_DONE, fields, 3, 0);
+}
+
+/*
+ * The timeit record of number loops per run and the seconds of each run in
+ * times (a sequence of floats). 0, or -1 with an exception: times is not a
+ * sequence of numbers, or (interruptible) a signal handler raised.
+ */
+static int
+send_timeit(long number, PyObject *times, int interruptible)
+{
+	PyObject *seq;
+	struct buf b;
+	char n[32];
+	const char *fields[2];
+	int rc;
+
+	seq = PySequence_Fast(times, "timings: times must be a sequence of seconds");
+	if (seq == NULL)
+		return -1;
+	buf_init(&b);
+	for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+		double v = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, i));
+
+		if (v == -1.0 && PyErr_Occurred()) {
+			Py_DECREF(seq);
+			buf_free(&b);
+			return -1;
+		}
+		buf_addf(&b, "%s%.9e", i > 0 ? " " : "", v);
+	}
+	Py_DECREF(seq);
+	buf_addc(&b, '\0');
+	snprintf(n, sizeof n, "%ld", number);
+	fields[0] = n;
+	fields[1] = b.data;
+	rc = pymod_channel_fd() == -1 ? 0 : chan_send(CHAN_TIMEIT, fields, 2, interruptible);
+	buf_free(&b);
+	return rc;
+}
+
+int
+pymod_send_timeit(long number, PyObject *times)
+{
+	return send_timeit(number, times, 0);
+}
+
 /* str(obj) as UTF-8 (caller frees); unencodable characters backslash-escaped. */
 static char *
 py_str(PyObject *obj)
@@ -269,37 +344,12 @@ PyDoc_STRVAR(timings_doc,
 static PyObject *
 proflab_timings(PyObject *self, PyObject *args)
 {
-	PyObject *times, *seq;
+	PyObject *times;
 	long number;
-	struct buf b;
-	char n[32];
-	const char *fields[2];
-	int rc;
 
 	if (!PyArg_ParseTuple(args, "lO:timings", &number, &times))
 		return NULL;
-	seq = PySequence_Fast(times, "timings: times must be a sequence of seconds");
-	if (seq == NULL)
-		return NULL;
-	buf_init(&b);
-	for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
-		double v = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, i));
-
-		if (v == -1.0 && PyErr_Occurred()) {
-			Py_DECREF(seq);
-			buf_free(&b);
-			return NULL;
-		}
-		buf_addf(&b, "%s%.9e", i > 0 ? " " : "", v);
-	}
-	Py_DECREF(seq);
-	buf_addc(&b, '\0');
-	snprintf(n, sizeof n, "%ld", number);
-	fields[0] = n;
-	fields[1] = b.data;
-	rc = pymod_channel_fd() == -1 ? 0 : chan_send(CHAN_TIMEIT, fields, 2, 1);
-	buf_free(&b);
-	if (rc < 0)
+	if (send_timeit(number, times, 1) < 0)
 		return NULL;
 	Py_RETURN_NONE;
 }
@@ -435,8 +485,8 @@ flush_stream(const char *name)
 }
 
 /* Flushes sys.stderr and sys.stdout, keeping a pending exception. */
-static void
-flush_io(void)
+void
+pymod_flush_io(void)
 {
 #if PY_VERSION_HEX >= 0x030C0000
 	PyObject *exc = PyErr_GetRaisedException();
@@ -515,9 +565,8 @@ handle_system_exit(struct pymod_ending *end)
 	PyErr_Clear();
 }
 
-/* "ZeroDivisionError", or "pkg.mod.Error" outside builtins and __main__, as tracebacks show. */
-static char *
-exception_name(PyObject *type)
+char *
+pymod_exception_name(PyObject *type)
 {
 	PyObject *mod, *qual;
 	char *name, *m, *q;
@@ -571,7 +620,7 @@ handle_exception(struct pymod_ending *end)
 		end->kind = "exception";
 		end->status = 1;
 	}
-	end->detail = exception_name(type);
+	end->detail = pymod_exception_name(type);
 	PyErr_Print();
 }
 
@@ -628,7 +677,7 @@ run_interactive(PyObject *source, PyObject *filename, PyObject *dict)
 			goto out;
 		v = PyEval_EvalCode(code, dict, dict);
 		Py_DECREF(code);
-		flush_io();
+		pymod_flush_io();
 		if (v == NULL)
 			goto out;
 		Py_DECREF(v);
@@ -683,9 +732,8 @@ read_source(FILE *fp)
 	return s;
 }
 
-/* A new cProfile.Profile(); NULL with an exception. */
-static PyObject *
-profiler_new(void)
+PyObject *
+pymod_profiler_new(void)
 {
 	PyObject *mod, *prof;
 
@@ -697,13 +745,8 @@ profiler_new(void)
 	return prof;
 }
 
-/*
- * Writes prof's statistics to path with dump_stats, as `python -m cProfile
- * -o` does, and sends the profile record. The script's pending exception,
- * if any, is kept; a failure to write is reported on stderr.
- */
-static void
-profiler_dump(PyObject *prof, const char *path)
+void
+pymod_profiler_dump(PyObject *prof, const char *path)
 {
 	PyObject *type, *value, *tb, *r, *stats, *p;
 	Py_ssize_t n = -1;
@@ -823,13 +866,13 @@ pymod_run_script(FILE *fp, const char *script, const struct pymod_opts *o, struc
 	if (Py_MakePendingCalls() < 0)
 		goto fail;
 
-	if (o->profile_out != NULL && (prof = profiler_new()) == NULL)
+	if (o->profile_out != NULL && (prof = pymod_profiler_new()) == NULL)
 		goto fail;
 	if (o->lines_out != NULL) {
 		char *cause = NULL;
 
-		if (lines_setup(o->lines_memory ? LINES_MEMORY : LINES_TIME, script, o->funcs,
-		        o->nfuncs, &cause) < 0) {
+		if (lines_begin(o->lines_memory ? LINES_MEMORY : LINES_TIME, &cause) < 0 ||
+		    lines_choose(script, o->funcs, o->nfuncs, &cause) < 0) {
 			fprintf(stderr, "proflab-worker: %s\n", cause);
 			pymod_send_error(cause);
 			free(cause);
@@ -852,19 +895,19 @@ pymod_run_script(FILE *fp, const char *script, const struct pymod_opts *o, struc
 				rc = -1;
 		}
 		if (prof != NULL)
-			profiler_dump(prof, o->profile_out);
+			pymod_profiler_dump(prof, o->profile_out);
 		if (o->lines_out != NULL)
 			lines_finish(o->lines_out);
 		if (rc < 0)
 			handle_exception(end);
 		Py_XDECREF(source);
-		flush_io();
+		pymod_flush_io();
 	} else if (prof != NULL || o->lines_out != NULL) {
 		v = run_instrumented(fp, filename, dict, prof);
 		fp = NULL;
-		flush_io();
+		pymod_flush_io();
 		if (prof != NULL)
-			profiler_dump(prof, o->profile_out);
+			pymod_profiler_dump(prof, o->profile_out);
 		else
 			lines_finish(o->lines_out);
 		if (v == NULL)
@@ -873,7 +916,7 @@ pymod_run_script(FILE *fp, const char *script, const struct pymod_opts *o, struc
 	} else {
 		v = PyRun_FileExFlags(fp, script, Py_file_input, dict, dict, 1, &cf);
 		fp = NULL;
-		flush_io();
+		pymod_flush_io();
 		if (v == NULL)
 			handle_exception(end);
 		Py_XDECREF(v);

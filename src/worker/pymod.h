@@ -27,6 +27,31 @@ void pymod_send_exit(int status, const char *kind, const char *detail);
 void pymod_send_error(const char *message);
 void pymod_send_profile(const char *path, long nfuncs);
 void pymod_send_lines(const char *path, const char *kind, long nfuncs);
+/*
+ * The console's records (core/channel.h): %time's seconds and what echoing
+ * its value printed, %memit's bytes, a request's end.
+ */
+void pymod_send_cputime(double wall, double user, double sys, const char *display);
+void pymod_send_memit(long long peak, long long baseline);
+void pymod_send_done(const char *id, const char *kind, const char *detail);
+/*
+ * The timeit record, as proflab.timings sends it: number loops per run, times
+ * a sequence of each run's seconds. 0, or -1 with an exception (not numbers).
+ */
+int pymod_send_timeit(long number, PyObject *times);
+
+/* Flushes sys.stderr and sys.stdout, keeping a pending exception. */
+void pymod_flush_io(void);
+/* "ZeroDivisionError", or "pkg.mod.Error" outside builtins and __main__ (caller frees). */
+char *pymod_exception_name(PyObject *type);
+/* A new cProfile.Profile(); NULL with an exception. */
+PyObject *pymod_profiler_new(void);
+/*
+ * Writes prof's statistics to path with dump_stats, as `python -m cProfile
+ * -o` does, and sends the profile record. A pending exception is kept; a
+ * failure to write is reported on stderr.
+ */
+void pymod_profiler_dump(PyObject *prof, const char *path);
 
 /*
  * How a script ended: kind is "ok", "exception", "systemexit" or "interrupt";

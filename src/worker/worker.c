@@ -4,13 +4,16 @@
  *
  *   proflab-worker [--channel-fd N] [--interactive] [--profile FILE]
  *                  [--lines FILE | --memory FILE] [--func SPEC]... [--] SCRIPT [ARGS...]
+ *   proflab-worker --console [--channel-fd N] [--request-fd M]
  *   proflab-worker --machine facts|pyloop|dot1|dotall
  *
  * Everything done inside Python lives in pymod.c; this file parses the
  * command line, makes the process's state sane (signals, the channel fd,
  * the environment), opens the script, and starts and ends the interpreter.
- * With --machine no script runs: the interpreter starts as for one, and
- * machine.c prints one line of JSON on what it finds or measures.
+ * With --console no script runs: the interpreter starts as for one (with
+ * sys.argv == ['']) and console.c runs the requests read from fd M. With
+ * --machine no script runs either, and machine.c prints one line of JSON on
+ * what it finds or measures.
  *
  * The interpreter reads the usual PYTHON* environment variables
  * (use_environment = 1), as `python SCRIPT` would: exercises may rely on
@@ -40,6 +43,7 @@
 
 #include "base/xmalloc.h"
 #include "core/channel.h"
+#include "worker/console.h"
 #include "worker/machine.h"
 #include "worker/pymod.h"
 
@@ -54,11 +58,17 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: " PROGNAME " [--channel-fd N] [--interactive] [--profile FILE]\n"
 	    "       [--lines FILE | --memory FILE] [--func SPEC]... [--] SCRIPT [ARGS...]\n"
+	    "       " PROGNAME " --console [--channel-fd N] [--request-fd M]\n"
 	    "       " PROGNAME " --machine facts|pyloop|dot1|dotall\n"
 	    "Run a Python script as __main__ for proflab.\n"
 	    "\n"
 	    "  --channel-fd N  write channel records to file descriptor N\n"
 	    "                  (default: $" CHAN_FD_ENV ", else no channel)\n"
+	    "  --console       run no script: run the statements of the run records read\n"
+	    "                  from the request fd in __main__, one by one, each answered\n"
+	    "                  by a done record, until end of file\n"
+	    "  --request-fd M  with --console, read the requests from file descriptor M\n"
+	    "                  (default 0; stdin then becomes /dev/null)\n"
 	    "  --interactive   run SCRIPT as typed at the >>> prompt: the value of each\n"
 	    "                  expression statement is echoed\n"
 	    "  --profile FILE  run SCRIPT under cProfile, as python -m cProfile does, and\n"
@@ -100,9 +110,9 @@ cannot_run(const char *fmt, ...)
 	exit(EXIT_CANNOT_RUN);
 }
 
-/* Parses a channel fd; -1 and *cause (caller frees) when it is not an open fd. */
+/* Parses the fd of what (channel, request); -1 and *cause (caller frees) when it is not open. */
 static int
-parse_fd(const char *s, char **cause)
+parse_fd(const char *s, const char *what, char **cause)
 {
 	char *end;
 	long fd;
@@ -110,14 +120,43 @@ parse_fd(const char *s, char **cause)
 	errno = 0;
 	fd = strtol(s, &end, 10);
 	if (*s == '\0' || errno != 0 || *end != '\0' || fd < 0 || fd > INT_MAX) {
-		*cause = xasprintf("bad channel fd \"%s\"", s);
+		*cause = xasprintf("bad %s fd \"%s\"", what, s);
 		return -1;
 	}
 	if (fcntl((int)fd, F_GETFD) == -1) {
-		*cause = xasprintf("bad channel fd %ld: %s", fd, strerror(errno));
+		*cause = xasprintf("bad %s fd %ld: %s", what, fd, strerror(errno));
 		return -1;
 	}
 	return (int)fd;
+}
+
+/*
+ * The request fd made private: close-on-exec, and when it is stdin, moved
+ * above stdio with /dev/null put in its place, so no statement reads requests.
+ */
+static int
+request_fd_prepare(int fd)
+{
+	int moved, null;
+
+	if (fd > STDERR_FILENO) {
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+			fatal("fcntl(%d, F_SETFD)", fd);
+		return fd;
+	}
+	moved = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	if (moved == -1)
+		fatal("cannot move the request fd");
+	if (fd != STDIN_FILENO)
+		return moved;
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null == -1)
+		fatal("cannot open /dev/null");
+	if (dup2(null, fd) == -1)
+		fatal("dup2");
+	if (null != fd)
+		close(null);
+	return moved;
 }
 
 /* Default dispositions and an empty mask, whatever the parent left us. */
@@ -248,17 +287,32 @@ machine_main(const char *what)
 	return status;
 }
 
+/* --console: the console's loop until EOF on fd. Returns the exit status. */
+static int
+run_console(int fd)
+{
+	char noscript[] = "", *pyargv[] = {noscript, NULL};
+	int status;
+
+	fd = request_fd_prepare(fd);
+	python_start(1, pyargv);
+	status = console_main(fd);
+	if (Py_FinalizeEx() < 0 && status == 0)
+		status = 120;
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct pymod_ending end;
 	struct pymod_opts o;
-	const char *fdarg = NULL, *env, *machine = NULL;
+	const char *fdarg = NULL, *reqarg = NULL, *env, *machine = NULL;
 	static char **funcs; /* static: still reachable on every way out */
 	char *usage_error = NULL, *cause = NULL, *script;
 	struct stat sb;
 	FILE *fp;
-	int i, fd = -1, status;
+	int i, fd = -1, reqfd, status, console = 0;
 
 	memset(&o, 0, sizeof o);
 	funcs = xcalloc((size_t)argc, sizeof *funcs);
@@ -290,6 +344,22 @@ main(int argc, char **argv)
 		}
 		if (strncmp(a, "--channel-fd=", 13) == 0) {
 			fdarg = a + 13;
+			continue;
+		}
+		if (strcmp(a, "--console") == 0) {
+			console = 1;
+			continue;
+		}
+		if (strcmp(a, "--request-fd") == 0) {
+			if (++i == argc) {
+				usage_error = xstrdup("option --request-fd needs a value");
+				break;
+			}
+			reqarg = argv[i];
+			continue;
+		}
+		if (strncmp(a, "--request-fd=", 13) == 0) {
+			reqarg = a + 13;
 			continue;
 		}
 		if (strcmp(a, "--interactive") == 0) {
@@ -344,7 +414,16 @@ main(int argc, char **argv)
 		    o.nfuncs > 0)
 			usage_error = xstrdup("option --machine goes alone");
 	}
-	if (usage_error == NULL && machine == NULL && i >= argc)
+	if (usage_error == NULL && console) {
+		if (i < argc)
+			usage_error = xstrdup("option --console runs no script");
+		else if (machine != NULL || o.interactive || o.profile_out != NULL ||
+		    o.lines_out != NULL || o.nfuncs > 0)
+			usage_error = xstrdup("option --console goes alone");
+	}
+	if (usage_error == NULL && reqarg != NULL && !console)
+		usage_error = xstrdup("option --request-fd needs --console");
+	if (usage_error == NULL && machine == NULL && !console && i >= argc)
 		usage_error = xstrdup("no script given");
 	if (usage_error == NULL && o.nfuncs > 0 && o.lines_out == NULL)
 		usage_error = xstrdup("option --func needs --lines or --memory");
@@ -358,7 +437,7 @@ main(int argc, char **argv)
 	env = getenv(CHAN_FD_ENV);
 	if (fdarg == NULL && env != NULL && *env != '\0')
 		fdarg = env;
-	if (fdarg != NULL && (fd = parse_fd(fdarg, &cause)) == -1) {
+	if (fdarg != NULL && (fd = parse_fd(fdarg, "channel", &cause)) == -1) {
 		fprintf(stderr, PROGNAME ": %s\n", cause);
 		free(cause);
 		return EXIT_CANNOT_RUN;
@@ -377,6 +456,17 @@ main(int argc, char **argv)
 	if (machine != NULL) {
 		free(funcs);
 		return machine_main(machine);
+	}
+	if (console) {
+		free(funcs);
+		reqfd = parse_fd(reqarg != NULL ? reqarg : "0", "request", &cause);
+		if (reqfd == -1) {
+			fprintf(stderr, PROGNAME ": %s\n", cause);
+			pymod_send_error(cause);
+			free(cause);
+			return EXIT_CANNOT_RUN;
+		}
+		return run_console(reqfd);
 	}
 
 	fp = fopen(argv[i], "rbe");

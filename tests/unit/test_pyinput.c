@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -95,6 +96,33 @@ test_indent(void **state)
 	assert_int_equal(pyinput_indent("d = {1:"), 0);
 }
 
+static void
+test_split(void **state)
+{
+	char **in;
+	int n;
+
+	n = pyinput_split("%load_ext line_profiler\nimport slow_lines\n\n"
+	                  "def f(x):\n    if x:\n        return 1\n    return 2\n"
+	                  "%lprun -f f f(1)\nx = (1,\n 2)\nfor i in x:\n    print(i)",
+	    &in);
+	assert_int_equal(n, 6);
+	assert_string_equal(in[0], "%load_ext line_profiler");
+	assert_string_equal(in[1], "import slow_lines");
+	assert_string_equal(in[2], "def f(x):\n    if x:\n        return 1\n    return 2");
+	assert_string_equal(in[3], "%lprun -f f f(1)");
+	assert_string_equal(in[4], "x = (1,\n 2)");
+	assert_string_equal(in[5], "for i in x:\n    print(i)");
+	assert_null(in[6]);
+	for (int i = 0; i < n; i++)
+		free(in[i]);
+	free(in);
+	n = pyinput_split("\n  \n", &in);
+	assert_int_equal(n, 0);
+	assert_null(in[0]);
+	free(in);
+}
+
 int
 main(void)
 {
@@ -104,6 +132,7 @@ main(void)
 	    cmocka_unit_test(test_compound),
 	    cmocka_unit_test(test_starts_new),
 	    cmocka_unit_test(test_indent),
+	    cmocka_unit_test(test_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
