@@ -36,8 +36,8 @@ struct cli_console {
 };
 
 static void
-cli_console_output(struct console *c, enum console_stream s, const char *data, size_t len,
-    void *arg)
+cli_console_output(
+    struct console *c, enum console_stream s, const char *data, size_t len, void *arg)
 {
 	FILE *f = s == CONSOLE_STDERR || s == CONSOLE_NOTE ? stderr : stdout;
 
@@ -302,8 +302,8 @@ cli_console(int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error(
-		    "console", "unexpected argument '%s': give input with -c or on stdin", argv[optind]);
+		return cli_usage_error("console",
+		    "unexpected argument '%s': give input with -c or on stdin", argv[optind]);
 	if (dir != NULL && access(dir, X_OK) == -1) {
 		cli_error("cannot enter %s: %s", dir, strerror(errno));
 		return CLI_EXIT_ERROR;

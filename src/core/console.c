@@ -150,8 +150,8 @@ console_profile(struct console *c, const char *path)
 	buf_init(&b);
 	if (c->cur.dump != NULL) {
 		char *to = c->cur.dump[0] == '/' || c->cwd == NULL
-		               ? xstrdup(c->cur.dump)
-		               : xasprintf("%s/%s", c->cwd, c->cur.dump);
+		    ? xstrdup(c->cur.dump)
+		    : xasprintf("%s/%s", c->cwd, c->cur.dump);
 
 		if (console_copy(path, to, &cause) == -1) {
 			console_note(c, "%%prun -D: %s", cause);
@@ -250,8 +250,8 @@ console_record(struct run *r, const struct chan_msg *m, void *arg)
 		if (r->timeit_nruns > 0 && !c->cur.quiet) {
 			timing_format_ipython_slowest(
 			    &b, r->timeit_number, r->timeit_times, r->timeit_nruns);
-			timing_format_ipython(&b, r->timeit_number, r->timeit_times, r->timeit_nruns,
-			    c->cur.precision);
+			timing_format_ipython(&b, r->timeit_number, r->timeit_times,
+			    r->timeit_nruns, c->cur.precision);
 		}
 		break;
 	case CHAN_CPUTIME:
@@ -285,7 +285,8 @@ console_record(struct run *r, const struct chan_msg *m, void *arg)
 		if (strtol(m->fields[0], NULL, 10) != c->cur_id)
 			break;
 		if (strcmp(m->fields[1], "systemexit") == 0)
-			console_note(c, "SystemExit: %s (the console goes on; its namespace is kept)",
+			console_note(c,
+			    "SystemExit: %s (the console goes on; its namespace is kept)",
 			    m->fields[2]);
 		else if (strcmp(m->fields[1], "error") == 0)
 			console_note(c, "%%%s %s", magic_name(c->cur.kind), m->fields[2]);
@@ -350,8 +351,9 @@ console_respawn(void *arg)
 		    "the names defined before are gone",
 		    why);
 	else
-		console_note(c, "the worker %s; a new worker has started, and the names defined "
-		                "before are gone",
+		console_note(c,
+		    "the worker %s; a new worker has started, and the names defined "
+		    "before are gone",
 		    why);
 	free(why);
 	c->have_run = 0;
@@ -560,8 +562,8 @@ console_interrupt(struct console *c)
 	if (c->interrupted == 0) {
 		c->interrupted = 1;
 		kill(c->run.child.pid, SIGINT);
-		c->kill_timer = loop_add_timer(
-		    c->loop, loop_now() + c->run.grace, console_kill_timeout, c);
+		c->kill_timer =
+		    loop_add_timer(c->loop, loop_now() + c->run.grace, console_kill_timeout, c);
 		return;
 	}
 	/* A second Ctrl-C does not wait for the grace period. */

@@ -77,8 +77,8 @@ struct console {
 	int recording; /* 1 running, 2 ended and kept */
 	struct recorder rec;
 	unsigned long failures; /* statements that raised or failed, and bad % commands */
-	void (*on_output)(struct console *, enum console_stream, const char *data, size_t len,
-	    void *arg);
+	void (*on_output)(
+	    struct console *, enum console_stream, const char *data, size_t len, void *arg);
 	/* A statement ended (or never started: a bad % command); the console is ready again. */
 	void (*on_done)(struct console *, void *arg);
 	/* %prun wrote a profile (path, in tmpdir), before on_done. */

@@ -77,8 +77,8 @@ magic_count(const char *name, int opt, const char *v, long min, long *out, char 
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (*v == '\0' || *end != '\0' || errno != 0 || n < min || n > 1000000000L) {
-		*cause = xasprintf("%%%s: -%c needs a whole number of at least %ld, not \"%s\"", name,
-		    opt, min, v);
+		*cause = xasprintf("%%%s: -%c needs a whole number of at least %ld, not \"%s\"",
+		    name, opt, min, v);
 		return -1;
 	}
 	*out = n;
@@ -127,8 +127,8 @@ magic_option(struct magic *m, const char *name, int opt, const char *v, char **c
 			errno = 0;
 			u = strtod(v, &end);
 			if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(u) || u <= 0) {
-				*cause = xasprintf(
-				    "%%%s: -u needs a unit in seconds above 0, such as 1e-6, not \"%s\"",
+				*cause = xasprintf("%%%s: -u needs a unit in seconds above 0, such "
+				                   "as 1e-6, not \"%s\"",
 				    name, v);
 				return -1;
 			}
@@ -242,7 +242,8 @@ magic_parse_line(const char *text, struct magic *m, char **cause)
 		}
 		n = magic_word(text, &pos, &start);
 		if (n == 0)
-			return magic_fail(m, cause, xasprintf("%%%s: -%c needs a value", name, opt));
+			return magic_fail(
+			    m, cause, xasprintf("%%%s: -%c needs a value", name, opt));
 		v = xstrndup(text + start, n);
 		if (magic_option(m, name, opt, v, cause) == -1) {
 			free((char *)v);
@@ -252,11 +253,13 @@ magic_parse_line(const char *text, struct magic *m, char **cause)
 	}
 	m->stmt = magic_trim(text + pos, strlen(text + pos));
 	if (d->kind == MAGIC_LOAD_EXT) {
-		if (strcmp(m->stmt, "line_profiler") != 0 && strcmp(m->stmt, "memory_profiler") != 0)
+		if (strcmp(m->stmt, "line_profiler") != 0 &&
+		    strcmp(m->stmt, "memory_profiler") != 0)
 			return magic_fail(m, cause,
-			    xasprintf("%%load_ext %s: the console has line_profiler's %%lprun and "
-			              "memory_profiler's %%memit and %%mprun built in, and no other "
-			              "extension",
+			    xasprintf(
+			        "%%load_ext %s: the console has line_profiler's %%lprun and "
+			        "memory_profiler's %%memit and %%mprun built in, and no other "
+			        "extension",
 			        *m->stmt != '\0' ? m->stmt : "(no name)"));
 		m->ext = m->stmt;
 		m->stmt = xstrdup("");

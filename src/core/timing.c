@@ -309,8 +309,7 @@ timing_ipython_time(struct buf *out, double t, int precision)
 }
 
 void
-timing_format_ipython(
-    struct buf *out, long number, const double *times, int n, int precision)
+timing_format_ipython(struct buf *out, long number, const double *times, int n, int precision)
 {
 	double mean = 0, var = 0;
 
@@ -337,7 +336,8 @@ timing_format_ipython_slowest(struct buf *out, long number, const double *times,
 	timing_best_worst(number, times, n, &best, &worst);
 	if (worst > 4 * best && best > 0 && worst > 1e-6)
 		buf_addf(out,
-		    "The slowest run took %0.2f times longer than the fastest. This could mean that "
+		    "The slowest run took %0.2f times longer than the fastest. This could mean "
+		    "that "
 		    "an intermediate result is being cached.\n",
 		    worst / best);
 }

@@ -60,8 +60,7 @@ void timing_format_unreliable(
  * IPython's %timeit line: the mean and standard deviation of the per-loop
  * times, with `precision` significant digits (IPython's -p, 3 by default).
  */
-void timing_format_ipython(
-    struct buf *out, long number, const double *times, int n, int precision);
+void timing_format_ipython(struct buf *out, long number, const double *times, int n, int precision);
 /* IPython's warning when the slowest run took over 4 times the fastest, else nothing. */
 void timing_format_ipython_slowest(struct buf *out, long number, const double *times, int n);
 /* IPython's _format_time: "1.23 ms", "512 \u00b5s", "1min 3s". */

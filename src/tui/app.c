@@ -653,7 +653,8 @@ draw_status(struct app *a)
 	if (a->screen == SCREEN_CONSOLE && a->con_up && a->con.state == CONSOLE_BUSY) {
 		double t = loop_now() - a->con.rec.start;
 
-		snprintf(left, sizeof left, " console: running  %.1f s", a->con.recording ? t : 0.0);
+		snprintf(
+		    left, sizeof left, " console: running  %.1f s", a->con.recording ? t : 0.0);
 		snprintf(right, sizeof right, "%s ", consoleview_hint(a->cv));
 	} else if (a->running) {
 		double t = loop_now() - a->run.child.start;
@@ -1971,7 +1972,8 @@ app_con_done(struct console *c, void *arg)
 	} else if (a->con_nahead > 0) {
 		char *text = a->con_ahead[0];
 
-		memmove(a->con_ahead, a->con_ahead + 1, (size_t)a->con_nahead * sizeof *a->con_ahead);
+		memmove(
+		    a->con_ahead, a->con_ahead + 1, (size_t)a->con_nahead * sizeof *a->con_ahead);
 		a->con_nahead--;
 		app_con_submit(a, text);
 	}
@@ -2020,7 +2022,8 @@ app_con_profile(struct console *c, const char *path, void *arg)
 		a->pv_graph.interval = c->rec.interval;
 		a->pv_graph.ok = 1;
 	}
-	snprintf(line, sizeof line, "%%prun: the profile is on the profile screen (C comes back)\n");
+	snprintf(
+	    line, sizeof line, "%%prun: the profile is on the profile screen (C comes back)\n");
 	consoleview_feed(a->cv, CONSOLE_RESULT, line, strlen(line));
 	app_message(a, 0, "%%prun's profile: C goes back to the console");
 }
@@ -2114,7 +2117,8 @@ app_con_submit(struct app *a, char *text)
 	if (a->con.state == CONSOLE_BUSY) {
 		consoleview_set_busy(a->cv, 1, text);
 		if (a->tick_timer == NULL)
-			a->tick_timer = loop_add_timer(a->loop, loop_now() + TICK_SECONDS, app_tick, a);
+			a->tick_timer =
+			    loop_add_timer(a->loop, loop_now() + TICK_SECONDS, app_tick, a);
 	}
 	free(text);
 }
@@ -2149,8 +2153,7 @@ app_con_next(struct app *a)
 
 	if (a->con.state == CONSOLE_BUSY)
 		return;
-	if (a->con_queue[a->con_next] == NULL || a->con_ex_failed ||
-	    a->con.state == CONSOLE_DEAD) {
+	if (a->con_queue[a->con_next] == NULL || a->con_ex_failed || a->con.state == CONSOLE_DEAD) {
 		if (a->con_ex_failed || a->con.state == CONSOLE_DEAD) {
 			app_message(a, 1, "%s did not complete: see the console", a->con_ex);
 		} else if (progress_mark(&a->pr, a->con_ex, &cause) == -1) {
@@ -2681,8 +2684,8 @@ draw_help(struct app *a)
 		np++;
 	while (lines && linesview_keys[np].name != NULL)
 		np++;
-	w = overlay_box((int)(n + np) + 6, prof || lines || hist || a->screen == SCREEN_CONSOLE ? 78 : 64,
-	    title);
+	w = overlay_box((int)(n + np) + 6,
+	    prof || lines || hist || a->screen == SCREEN_CONSOLE ? 78 : 64, title);
 	for (size_t i = 0; i < np; i++) {
 		const char *name = prof ? profview_keys[i].name : linesview_keys[i].name;
 		const char *help = prof ? profview_keys[i].help : linesview_keys[i].help;

@@ -316,9 +316,8 @@ consoleview_key(struct consoleview *v, int code, int wide)
 			return CV_NONE;
 		case '\t':
 			start = cv_line_start(v, v->cursor);
-			cv_insert(v, "    ", (size_t)(4 - cv_width(v->input.data + start,
-			                                            v->cursor - start) %
-			                                    4));
+			cv_insert(v, "    ",
+			    (size_t)(4 - cv_width(v->input.data + start, v->cursor - start) % 4));
 			return CV_NONE;
 		case 127:
 		case 8:

@@ -287,8 +287,8 @@ test_local(void **state)
 	start(&c, &l, &seen, 2);
 	/* a bad % command, a blank input and %load_ext never reach the worker */
 	submit(&c, l, &seen, "%timeit -n zero x");
-	assert_string_equal(seen.text.data,
-	    "[4]%timeit: -n needs a whole number of at least 1, not \"zero\"\n");
+	assert_string_equal(
+	    seen.text.data, "[4]%timeit: -n needs a whole number of at least 1, not \"zero\"\n");
 	assert_string_equal(c.cur_kind, "error");
 	submit(&c, l, &seen, "  \n ");
 	assert_string_equal(seen.text.data, "");

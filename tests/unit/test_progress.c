@@ -199,8 +199,10 @@ test_plans(void **state)
 	    "# 1. A\n```python exercise=E18 title=x needs=console\n"
 	    "%prun compute.main()\n```\n");
 	exercise_plan(ex, &plan);
-	assert_int_equal(plan.kind, PLAN_WAITING);
-	assert_non_null(strstr(plan.note, "console"));
+	/* typed at the console, as written */
+	assert_int_equal(plan.kind, PLAN_CONSOLE);
+	assert_string_equal(plan.code, "%prun compute.main()\n");
+	assert_null(plan.note);
 	exercise_plan_free(&plan);
 	lesson_free(l);
 

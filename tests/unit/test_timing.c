@@ -86,18 +86,20 @@ test_ipython_extras(void **state)
 	buf_init(&b);
 	timing_format_cputime(&b, 0.0383, 0.0254, 0);
 	buf_addc(&b, '\0');
-	assert_string_equal(b.data, "CPU times: user 25.4 ms, sys: 0 ns, total: 25.4 ms\n"
-	                            "Wall time: 38.3 ms\n");
+	assert_string_equal(b.data,
+	    "CPU times: user 25.4 ms, sys: 0 ns, total: 25.4 ms\n"
+	    "Wall time: 38.3 ms\n");
 	buf_reset(&b);
 	timing_format_cputime(&b, 75.5, 70, 5.25);
 	buf_addc(&b, '\0');
-	assert_string_equal(
-	    b.data, "CPU times: user 1min 10s, sys: 5.25 s, total: 1min 15s\nWall time: 1min 15s\n");
+	assert_string_equal(b.data,
+	    "CPU times: user 1min 10s, sys: 5.25 s, total: 1min 15s\nWall time: 1min 15s\n");
 	buf_reset(&b);
 	timing_format_ipython_slowest(&b, 10, cached, 3);
 	buf_addc(&b, '\0');
-	assert_string_equal(b.data, "The slowest run took 5.00 times longer than the fastest. This "
-	                            "could mean that an intermediate result is being cached.\n");
+	assert_string_equal(b.data,
+	    "The slowest run took 5.00 times longer than the fastest. This "
+	    "could mean that an intermediate result is being cached.\n");
 	buf_reset(&b);
 	timing_format_ipython_slowest(&b, 10, steady, 3);
 	assert_int_equal(b.len, 0);
