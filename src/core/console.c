@@ -24,6 +24,7 @@
 #include "core/channel.h"
 #include "core/linetab.h"
 #include "core/loop.h"
+#include "core/paths.h"
 #include "core/profile.h"
 #include "core/timing.h"
 
@@ -95,48 +96,6 @@ console_finish(struct console *c, const char *kind)
 		c->on_done(c, c->arg);
 }
 
-/* Copies from to to (a new file: temp + rename); -1 with *cause. */
-static int
-console_copy(const char *from, const char *to, char **cause)
-{
-	char *tmp = xasprintf("%s.tmp%ld", to, (long)getpid());
-	char data[65536];
-	int in, out, ok = 1;
-	ssize_t n;
-
-	in = open(from, O_RDONLY | O_CLOEXEC);
-	if (in == -1) {
-		*cause = xasprintf("cannot read %s: %s", from, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out == -1) {
-		*cause = xasprintf("cannot write %s: %s", to, strerror(errno));
-		close(in);
-		free(tmp);
-		return -1;
-	}
-	while (ok && (n = read(in, data, sizeof data)) != 0) {
-		if (n == -1) {
-			ok = errno == EINTR;
-			continue;
-		}
-		ok = write(out, data, (size_t)n) == n;
-	}
-	if (close(out) != 0)
-		ok = 0;
-	close(in);
-	if (ok && rename(tmp, to) == -1)
-		ok = 0;
-	if (!ok) {
-		*cause = xasprintf("cannot write %s: %s", to, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return ok ? 0 : -1;
-}
-
 /* %prun's table as IPython prints it: directories stripped, sorted by -s, cut by -l. */
 static void
 console_profile(struct console *c, const char *path)
@@ -153,7 +112,7 @@ console_profile(struct console *c, const char *path)
 		    ? xstrdup(c->cur.dump)
 		    : xasprintf("%s/%s", c->cwd, c->cur.dump);
 
-		if (console_copy(path, to, &cause) == -1) {
+		if (paths_copy_atomic(path, to, &cause) == -1) {
 			console_note(c, "%%prun -D: %s", cause);
 			free(cause);
 			cause = NULL;

@@ -9,7 +9,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -159,4 +161,62 @@ paths_remove_tmpdir(const char *dir)
 	if (d != NULL)
 		closedir(d);
 	rmdir(dir);
+}
+
+int
+paths_copy_atomic(const char *from, const char *to, char **cause)
+{
+	char *tmp = xasprintf("%s.XXXXXX", to), buf[65536];
+	int in, out, rc = -1;
+	ssize_t n = 0;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in == -1) {
+		*cause = xasprintf("cannot read %s: %s", from, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	out = mkostemp(tmp, O_CLOEXEC);
+	if (out == -1) {
+		*cause = xasprintf("cannot write %s: %s", to, strerror(errno));
+		close(in);
+		free(tmp);
+		return -1;
+	}
+	for (;;) {
+		ssize_t off = 0;
+
+		n = read(in, buf, sizeof buf);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		while (off < n) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+
+			if (w == -1 && errno == EINTR)
+				continue;
+			if (w == -1)
+				break;
+			off += w;
+		}
+		if (off < n) {
+			n = -1;
+			break;
+		}
+	}
+	if (n == 0 && fchmod(out, 0644) == 0 && close(out) == 0) {
+		out = -1;
+		if (rename(tmp, to) == 0)
+			rc = 0;
+	}
+	if (rc == -1) {
+		*cause = xasprintf("cannot write %s: %s", to, strerror(errno));
+		if (out != -1)
+			close(out);
+		unlink(tmp);
+	}
+	close(in);
+	free(tmp);
+	return rc;
 }

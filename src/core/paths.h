@@ -26,6 +26,11 @@ char *paths_state(const char *name, const char *what, char **cause);
 /* mkdir -p of the folders above path (mode 0700); -1 with *cause naming the folder. */
 int paths_make_parents(const char *path, char **cause);
 
+/*
+ * Copies from to a new file `to` (0644), through a temporary file beside it
+ * and a rename, so `to` is whole or untouched; -1 with *cause naming the file.
+ */
+int paths_copy_atomic(const char *from, const char *to, char **cause);
 /* Removes the files in the temporary folder dir, then dir itself (errors ignored). */
 void paths_remove_tmpdir(const char *dir);
 

@@ -983,65 +983,6 @@ strv_dup(char *const *v)
 	return c;
 }
 
-/* Copies file `from` to `to` through a temporary file beside `to`; 0, or -1 with *cause. */
-static int
-copy_atomic(const char *from, const char *to, char **cause)
-{
-	char *tmp = xasprintf("%s.XXXXXX", to), buf[65536];
-	int in, out, rc = -1;
-	ssize_t n = 0;
-
-	in = open(from, O_RDONLY | O_CLOEXEC);
-	if (in == -1) {
-		*cause = xasprintf("cannot read %s: %s", from, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	out = mkostemp(tmp, O_CLOEXEC);
-	if (out == -1) {
-		*cause = xasprintf("cannot write %s: %s", to, strerror(errno));
-		close(in);
-		free(tmp);
-		return -1;
-	}
-	for (;;) {
-		ssize_t off = 0;
-
-		n = read(in, buf, sizeof buf);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		while (off < n) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-
-			if (w == -1 && errno == EINTR)
-				continue;
-			if (w == -1)
-				break;
-			off += w;
-		}
-		if (off < n) {
-			n = -1;
-			break;
-		}
-	}
-	if (n == 0 && fchmod(out, 0644) == 0 && close(out) == 0) {
-		out = -1;
-		if (rename(tmp, to) == 0)
-			rc = 0;
-	}
-	if (rc == -1) {
-		*cause = xasprintf("cannot write %s: %s", to, strerror(errno));
-		if (out != -1)
-			close(out);
-		unlink(tmp);
-	}
-	close(in);
-	free(tmp);
-	return rc;
-}
-
 /* Shows profile p (taken over) on the profile screen; 0, or -1 with *cause (bad sort). */
 static int
 app_open_profile(struct app *a, struct prof *p, const char *title, const char *sort, int strip,
@@ -1093,7 +1034,7 @@ app_profile_end(struct app *a, const struct run *r, int ok, const char *desc)
 		return;
 	}
 	if (a->prof_save != NULL) {
-		if (copy_atomic(a->prof_out, a->prof_save, &cause) == -1) {
+		if (paths_copy_atomic(a->prof_out, a->prof_save, &cause) == -1) {
 			app_message(a, 1, "%s", cause);
 			free(cause);
 			cause = NULL;

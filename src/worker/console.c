@@ -97,27 +97,6 @@ sigint_block(int block)
 	pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
-/* The pending exception, normalised, its traceback attached (new reference); cleared. */
-static PyObject *
-exc_take(void)
-{
-#if PY_VERSION_HEX >= 0x030C0000
-	return PyErr_GetRaisedException();
-#else
-	PyObject *type, *value, *tb;
-
-	PyErr_Fetch(&type, &value, &tb);
-	if (type == NULL)
-		return NULL;
-	PyErr_NormalizeException(&type, &value, &tb);
-	if (value != NULL && tb != NULL)
-		PyException_SetTraceback(value, tb);
-	Py_XDECREF(type);
-	Py_XDECREF(tb);
-	return value;
-#endif
-}
-
 /* After user code: a SIGINT that came as it ended raises now, not in the worker's own code. */
 static PyObject *
 after_user(PyObject *v)
@@ -292,7 +271,7 @@ exc_print(PyObject *exc)
 			Py_DECREF(tb);
 			return;
 		}
-		err = exc_take();
+		err = pymod_take_exception();
 		PySys_WriteStderr("Error in sys.excepthook:\n");
 		if (err != NULL && exc_write(err, Py_None) < 0)
 			PyErr_Clear();
@@ -314,7 +293,7 @@ exc_print(PyObject *exc)
 static void
 outcome_exception(struct outcome *o)
 {
-	PyObject *exc = exc_take(), *code, *err;
+	PyObject *exc = pymod_take_exception(), *code, *err;
 
 	if (exc == NULL) {
 		o->kind = "exception";
@@ -373,7 +352,7 @@ outcome_error(struct outcome *o, char *detail)
 static char *
 exc_line(void)
 {
-	PyObject *exc = exc_take(), *msg = NULL;
+	PyObject *exc = pymod_take_exception(), *msg = NULL;
 	char *name, *text, *out;
 
 	if (exc == NULL)
@@ -1114,7 +1093,7 @@ signals_swallow(void)
 	}
 	if (PyErr_CheckSignals() == 0)
 		return;
-	exc = exc_take();
+	exc = pymod_take_exception();
 	if (exc != NULL && !PyErr_GivenExceptionMatches(exc, PyExc_KeyboardInterrupt) &&
 	    !PyErr_GivenExceptionMatches(exc, PyExc_SystemExit)) {
 		/* A handler the user installed raised something else. */

@@ -504,9 +504,8 @@ pymod_flush_io(void)
 #endif
 }
 
-/* The pending exception, normalised (new reference); the error indicator is cleared. */
-static PyObject *
-take_exception(void)
+PyObject *
+pymod_take_exception(void)
 {
 #if PY_VERSION_HEX >= 0x030C0000
 	return PyErr_GetRaisedException();
@@ -514,6 +513,8 @@ take_exception(void)
 	PyObject *type, *value, *tb;
 
 	PyErr_Fetch(&type, &value, &tb);
+	if (type == NULL)
+		return NULL;
 	PyErr_NormalizeException(&type, &value, &tb);
 	if (value != NULL && tb != NULL)
 		PyException_SetTraceback(value, tb);
@@ -529,7 +530,7 @@ handle_system_exit(struct pymod_ending *end)
 {
 	PyObject *exc, *code, *err;
 
-	exc = take_exception();
+	exc = pymod_take_exception();
 	end->kind = "systemexit";
 	fflush(stdout);
 	if (exc == NULL || exc == Py_None) {

@@ -89,4 +89,10 @@ struct pymod_opts {
 void pymod_run_script(
     FILE *fp, const char *script, const struct pymod_opts *o, struct pymod_ending *end);
 
+/*
+ * The pending exception, normalised, its traceback attached (new reference,
+ * or NULL when none is pending); the error indicator is cleared.
+ */
+PyObject *pymod_take_exception(void);
+
 #endif
