@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ struct cli_console {
 	int echo;
 	int tty;
 	int waiting; /* a statement runs */
+	int readable; /* standard input has something to read */
+	int terminated; /* SIGTERM came */
 };
 
 static void
@@ -73,12 +76,41 @@ cli_console_sigint(int signo, void *arg)
 	struct cli_console *cc = arg;
 
 	if (signo == SIGTERM) {
+		cc->terminated = 1;
 		console_interrupt(&cc->con);
 		console_interrupt(&cc->con);
 		console_close(&cc->con);
 		return;
 	}
 	console_interrupt(&cc->con);
+}
+
+static void
+cli_console_stdin(int fd, short revents, void *arg)
+{
+	((struct cli_console *)arg)->readable = 1;
+}
+
+/*
+ * Waits, in the loop, for a line to read, so that a signal is handled while
+ * the console waits for input; 0 when there is one, -1 when SIGTERM came.
+ */
+static int
+cli_console_await_input(struct cli_console *cc, FILE *f)
+{
+	char *cause = NULL;
+	int fd = fileno(f);
+
+	cc->readable = 0;
+	loop_add_fd(cc->loop, fd, POLLIN, cli_console_stdin, cc);
+	while (!cc->readable && !cc->terminated) {
+		if (loop_once(cc->loop, -1, &cause) == -1) {
+			free(cause);
+			break;
+		}
+	}
+	loop_remove_fd(cc->loop, fd);
+	return cc->terminated ? -1 : 0;
 }
 
 /* Turns the loop until the running statement has ended (or the console has died). */
@@ -156,6 +188,10 @@ cli_console_feed(struct cli_console *cc, FILE *f, const char *text)
 			if (cc->tty) {
 				fputs(pending.len > 1 ? "... " : ">>> ", stderr);
 				fflush(stderr);
+			}
+			if (cli_console_await_input(cc, f) == -1) {
+				rc = -1;
+				break;
 			}
 			len = getline(&line, &cap, f);
 			if (len == -1)
@@ -248,6 +284,9 @@ cli_console_run(const char *dir, double grace, int echo, const char *text)
 		free(cause);
 		rc = CLI_EXIT_ERROR;
 	} else {
+		/* Unbuffered, so that what poll says is there is all there is. */
+		if (text == NULL)
+			setvbuf(stdin, NULL, _IONBF, 0);
 		if (cli_console_feed(&cc, text != NULL ? NULL : stdin, text) == -1)
 			rc = CLI_EXIT_ERROR;
 		/* EOF for the worker, and wait for it to go. */
@@ -256,6 +295,8 @@ cli_console_run(const char *dir, double grace, int echo, const char *text)
 			;
 		if (cc.con.failures > 0 && rc == 0)
 			rc = CLI_EXIT_ERROR;
+		if (cc.terminated)
+			rc = 128 + SIGTERM;
 	}
 	console_free(&cc.con);
 	loop_free(cc.loop);
@@ -278,7 +319,8 @@ cli_console(int argc, char **argv)
 	int echo = 0, opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+C:c:", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:C:c:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			printf("usage: proflab %s\n", cli_console_synopsis);
@@ -297,8 +339,11 @@ cli_console(int argc, char **argv)
 		case 'e':
 			echo = 1;
 			break;
+		case ':':
+			return cli_usage_error(
+			    "console", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error("console", "unknown option");
+			return cli_usage_error("console", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind != argc)

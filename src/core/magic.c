@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/xmalloc.h"
+#include "core/profile.h"
 
 /* Which options a magic takes: a letter, and whether it takes a value. */
 struct magic_def {
@@ -272,6 +273,17 @@ magic_parse_line(const char *text, struct magic *m, char **cause)
 		return magic_fail(m, cause, xasprintf("%%%s: no statement to run", name));
 	if (m->kind == MAGIC_PRUN && m->sort == NULL)
 		m->sort = xstrdup("time");
+	if (m->kind == MAGIC_PRUN) {
+		struct prof_sort ps;
+		char *why = NULL;
+
+		if (prof_sort_parse(&ps, m->sort, &why) == -1) {
+			char *msg = xasprintf("%%prun -s: %s", why);
+
+			free(why);
+			return magic_fail(m, cause, msg);
+		}
+	}
 	return 0;
 }
 

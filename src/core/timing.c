@@ -324,8 +324,21 @@ timing_format_ipython(struct buf *out, long number, const double *times, int n, 
 	timing_ipython_time(out, mean, precision);
 	buf_adds(out, " \u00b1 ");
 	timing_ipython_time(out, sqrt(var / n), precision);
-	buf_addf(out, " per loop (mean \u00b1 std. dev. of %d run%s, %ld loop%s each)\n", n,
-	    n != 1 ? "s" : "", number, number != 1 ? "s" : "");
+	/* IPython groups the loops by thousands: "10,000 loops each". */
+	{
+		char digits[32], grouped[48];
+		size_t len, k = 0;
+
+		len = (size_t)snprintf(digits, sizeof digits, "%ld", number);
+		for (size_t i = 0; i < len; i++) {
+			if (i > 0 && (len - i) % 3 == 0)
+				grouped[k++] = ',';
+			grouped[k++] = digits[i];
+		}
+		grouped[k] = '\0';
+		buf_addf(out, " per loop (mean \u00b1 std. dev. of %d run%s, %s loop%s each)\n", n,
+		    n != 1 ? "s" : "", grouped, number != 1 ? "s" : "");
+	}
 }
 
 void

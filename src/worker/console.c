@@ -694,7 +694,9 @@ magic_time(const struct request *rq, struct outcome *o)
 	else if (last != NULL && echo_capture(v, &shown) < 0)
 		outcome_exception(o);
 	flush_all();
-	pymod_send_cputime(wall, user1 - user0, sys1 - sys0, shown != NULL ? shown : "");
+	/* As IPython: a statement that raised shows its traceback and no times. */
+	if (v != NULL)
+		pymod_send_cputime(wall, user1 - user0, sys1 - sys0, shown != NULL ? shown : "");
 	free(shown);
 	Py_XDECREF(v);
 	Py_XDECREF(last);

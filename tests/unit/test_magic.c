@@ -178,6 +178,7 @@ test_errors(void **state)
 	parse_bad("%timeit -r -2 x", "not \"-2\"");
 	parse_bad("%timeit -x 1", "%timeit: unknown option -x");
 	parse_bad("%prun -l many f()", "%prun: -l needs");
+	parse_bad("%prun -s nosuchkey f()", "%prun -s: ");
 	parse_bad("%lprun f()", "%lprun: name the functions to measure with -f FUNC");
 	parse_bad("%lprun -f f", "%lprun: no statement to run");
 	parse_bad("%lprun -u 0 -f f f()", "-u needs a unit in seconds above 0");

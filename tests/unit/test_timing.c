@@ -36,7 +36,7 @@ static const struct timing_case cases[] = {
         "1.55 s \u00b1 40.8 ms per loop (mean \u00b1 std. dev. of 3 runs, 1 loop each)\n"},
     {20000000, {0.21, 0.22, 0.2, 0.215, 0.205}, 5, NULL,
         "20000000 loops, best of 5: 10 nsec per loop\n", "",
-        "10.5 ns \u00b1 0.354 ns per loop (mean \u00b1 std. dev. of 5 runs, 20000000 loops "
+        "10.5 ns \u00b1 0.354 ns per loop (mean \u00b1 std. dev. of 5 runs, 20,000,000 loops "
         "each)\n"},
     {10, {0.0012, 0.0013}, 2, "msec", "10 loops, best of 2: 0.12 msec per loop\n", "",
         "125 \u00b5s \u00b1 5 \u00b5s per loop (mean \u00b1 std. dev. of 2 runs, 10 loops each)\n"},
@@ -47,7 +47,7 @@ static const struct timing_case cases[] = {
         "more than four times slower than the best time (100 nsec).\n",
         "10 ms \u00b1 20 ms per loop (mean \u00b1 std. dev. of 5 runs, 1 loop each)\n"},
     {1000, {75.0, 76.0}, 2, NULL, "1000 loops, best of 2: 75 msec per loop\n", "",
-        "75.5 ms \u00b1 500 \u00b5s per loop (mean \u00b1 std. dev. of 2 runs, 1000 loops each)\n"},
+        "75.5 ms \u00b1 500 \u00b5s per loop (mean \u00b1 std. dev. of 2 runs, 1,000 loops each)\n"},
     {1, {75.0, 76.0}, 2, NULL, "1 loop, best of 2: 75 sec per loop\n", "",
         "1min 15s \u00b1 500 ms per loop (mean \u00b1 std. dev. of 2 runs, 1 loop each)\n"},
 };
@@ -103,6 +103,14 @@ test_ipython_extras(void **state)
 	buf_reset(&b);
 	timing_format_ipython_slowest(&b, 10, steady, 3);
 	assert_int_equal(b.len, 0);
+	{
+		static const double many[] = {1.0, 1.0};
+
+		timing_format_ipython(&b, 1234567, many, 2, 3);
+		buf_addc(&b, '\0');
+		assert_non_null(strstr(b.data, "2 runs, 1,234,567 loops each)"));
+		buf_reset(&b);
+	}
 	timing_ipython_time(&b, 0.0123456, 5);
 	buf_addc(&b, '\0');
 	assert_string_equal(b.data, "12.346 ms");
