@@ -1291,12 +1291,7 @@ console_setup(void)
 	struct stat sb;
 	int rc;
 
-#if PY_VERSION_HEX >= 0x030D0000
-	main_mod = PyImport_AddModuleRef("__main__");
-#else
-	main_mod = PyImport_AddModule("__main__"); /* borrowed */
-	Py_XINCREF(main_mod);
-#endif
+	main_mod = pymod_main_module();
 	if (main_mod == NULL)
 		return -1;
 	ns = Py_NewRef(PyModule_GetDict(main_mod));

@@ -505,6 +505,19 @@ pymod_flush_io(void)
 }
 
 PyObject *
+pymod_main_module(void)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+	return PyImport_AddModuleRef("__main__");
+#else
+	PyObject *m = PyImport_AddModule("__main__"); /* borrowed */
+
+	Py_XINCREF(m);
+	return m;
+#endif
+}
+
+PyObject *
 pymod_take_exception(void)
 {
 #if PY_VERSION_HEX >= 0x030C0000
@@ -846,12 +859,7 @@ pymod_run_script(FILE *fp, const char *script, const struct pymod_opts *o, struc
 		goto fail;
 	if (PySys_Audit("cpython.run_file", "O", filename) < 0)
 		goto fail;
-#if PY_VERSION_HEX >= 0x030D0000
-	main_mod = PyImport_AddModuleRef("__main__");
-#else
-	main_mod = PyImport_AddModule("__main__"); /* borrowed */
-	Py_XINCREF(main_mod);
-#endif
+	main_mod = pymod_main_module();
 	if (main_mod == NULL)
 		goto fail;
 	dict = PyModule_GetDict(main_mod); /* borrowed */

@@ -94,5 +94,7 @@ void pymod_run_script(
  * or NULL when none is pending); the error indicator is cleared.
  */
 PyObject *pymod_take_exception(void);
+/* The __main__ module (new reference), or NULL with an exception. */
+PyObject *pymod_main_module(void);
 
 #endif

@@ -47,7 +47,8 @@ static const struct timing_case cases[] = {
         "more than four times slower than the best time (100 nsec).\n",
         "10 ms \u00b1 20 ms per loop (mean \u00b1 std. dev. of 5 runs, 1 loop each)\n"},
     {1000, {75.0, 76.0}, 2, NULL, "1000 loops, best of 2: 75 msec per loop\n", "",
-        "75.5 ms \u00b1 500 \u00b5s per loop (mean \u00b1 std. dev. of 2 runs, 1,000 loops each)\n"},
+        "75.5 ms \u00b1 500 \u00b5s per loop (mean \u00b1 std. dev. of 2 runs, 1,000 loops "
+        "each)\n"},
     {1, {75.0, 76.0}, 2, NULL, "1 loop, best of 2: 75 sec per loop\n", "",
         "1min 15s \u00b1 500 ms per loop (mean \u00b1 std. dev. of 2 runs, 1 loop each)\n"},
 };
