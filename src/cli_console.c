@@ -170,78 +170,52 @@ cli_console_submit(struct cli_console *cc, const char *text)
 static int
 cli_console_feed(struct cli_console *cc, FILE *f, const char *text)
 {
-	struct buf pending;
-	char *line = NULL;
+	struct pyinput_reader in;
+	char *line = NULL, *got[2], *last;
 	size_t cap = 0;
 	ssize_t len;
 	const char *p = text;
-	int rc = 0;
+	int rc = 0, n;
 
-	buf_init(&pending);
-	buf_addc(&pending, '\0');
-	for (;;) {
-		if (cc->con.state == CONSOLE_DEAD) {
-			rc = -1;
-			break;
-		}
+	/* Typed at a terminal, a compound statement ends at a blank line only. */
+	pyinput_reader_init(&in, !cc->tty);
+	while (rc == 0 && cc->con.state != CONSOLE_DEAD) {
 		if (f != NULL) {
 			if (cc->tty) {
-				fputs(pending.len > 1 ? "... " : ">>> ", stderr);
+				fputs(pyinput_reader_open(&in) ? "... " : ">>> ", stderr);
 				fflush(stderr);
 			}
-			if (cli_console_await_input(cc, f) == -1) {
-				rc = -1;
-				break;
-			}
-			len = getline(&line, &cap, f);
-			if (len == -1)
+			if (cli_console_await_input(cc, f) == -1 ||
+			    (len = getline(&line, &cap, f)) == -1)
 				break;
 			if (len > 0 && line[len - 1] == '\n')
 				line[--len] = '\0';
 		} else {
-			size_t n;
+			size_t k = strcspn(p, "\n");
 
 			if (*p == '\0')
 				break;
-			n = strcspn(p, "\n");
 			free(line);
-			line = xstrndup(p, n);
-			p += n + (p[n] == '\n');
+			line = xstrndup(p, k);
+			p += k + (p[k] == '\n');
 		}
-		if (pending.len > 1 && !cc->tty && pyinput_starts_new(pending.data, line)) {
-			if (cli_console_submit(cc, pending.data) == -1) {
+		n = pyinput_reader_add(&in, line, got);
+		for (int i = 0; i < n; i++) {
+			if (rc == 0 && cli_console_submit(cc, got[i]) == -1)
 				rc = -1;
-				break;
-			}
-			buf_reset(&pending);
-			buf_addc(&pending, '\0');
-		}
-		pending.len--;
-		if (pending.len > 0)
-			buf_addc(&pending, '\n');
-		buf_adds(&pending, line);
-		buf_addc(&pending, '\0');
-		if (pyinput_complete(pending.data)) {
-			if (cli_console_submit(cc, pending.data) == -1) {
-				rc = -1;
-				break;
-			}
-			buf_reset(&pending);
-			buf_addc(&pending, '\0');
+			free(got[i]);
 		}
 	}
+	if (cc->con.state == CONSOLE_DEAD || cc->terminated)
+		rc = -1;
 	if (rc == 0 && cc->tty && f != NULL)
 		fputc('\n', stderr);
-	if (rc == 0 && pending.len > 1) {
-		const char *q = pending.data;
-
-		while (*q == ' ' || *q == '\t' || *q == '\n')
-			q++;
-		if (*q != '\0')
-			rc = cli_console_submit(cc, pending.data);
-	}
+	last = pyinput_reader_end(&in);
+	if (rc == 0 && last != NULL)
+		rc = cli_console_submit(cc, last);
+	free(last);
 	free(line);
-	buf_free(&pending);
+	pyinput_reader_free(&in);
 	return rc;
 }
 

@@ -85,8 +85,7 @@ console_finish(struct console *c, const char *kind)
 {
 	free(c->cur_kind);
 	c->cur_kind = xstrdup(kind);
-	c->cur_ok = strcmp(kind, "ok") == 0;
-	if (!c->cur_ok && strcmp(kind, "interrupt") != 0)
+	if (strcmp(kind, "ok") != 0 && strcmp(kind, "interrupt") != 0)
 		c->failures++;
 	console_cancel_kill(c);
 	console_stop_recording(c);

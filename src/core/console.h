@@ -67,7 +67,6 @@ struct console {
 	char *cur_text;
 	struct magic cur;
 	char *cur_path; /* its profile or line table */
-	int cur_ok; /* it ended without an exception */
 	char *cur_kind; /* how it ended: ok, exception, interrupt, systemexit, error, died */
 	int interrupted;
 	struct loop_timer *kill_timer;

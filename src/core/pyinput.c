@@ -205,49 +205,98 @@ pyinput_indent(const char *text)
 	return indent;
 }
 
-static void
-pyinput_take(struct buf *pending, char ***out, int *n)
+void
+pyinput_reader_init(struct pyinput_reader *r, int margin)
 {
-	const char *p = pending->data;
+	buf_init(&r->pending);
+	buf_addc(&r->pending, '\0');
+	r->margin = margin;
+}
+
+void
+pyinput_reader_free(struct pyinput_reader *r)
+{
+	buf_free(&r->pending);
+}
+
+int
+pyinput_reader_open(const struct pyinput_reader *r)
+{
+	return r->pending.len > 1;
+}
+
+/* The open input, unless it is blank (caller frees); the reader is emptied. */
+static char *
+pyinput_take(struct pyinput_reader *r)
+{
+	const char *p = r->pending.data;
+	char *input = NULL;
 
 	while (*p == ' ' || *p == '\t' || *p == '\n')
 		p++;
-	if (*p != '\0') {
-		*out = xreallocarray(*out, (size_t)*n + 2, sizeof **out);
-		(*out)[(*n)++] = xstrdup(pending->data);
-		(*out)[*n] = NULL;
-	}
-	buf_reset(pending);
-	buf_addc(pending, '\0');
+	if (*p != '\0')
+		input = xstrdup(r->pending.data);
+	buf_reset(&r->pending);
+	buf_addc(&r->pending, '\0');
+	return input;
+}
+
+int
+pyinput_reader_add(struct pyinput_reader *r, const char *line, char *out[2])
+{
+	int n = 0;
+
+	if (r->margin && pyinput_reader_open(r) && pyinput_starts_new(r->pending.data, line) &&
+	    (out[n] = pyinput_take(r)) != NULL)
+		n++;
+	r->pending.len--;
+	if (r->pending.len > 0)
+		buf_addc(&r->pending, '\n');
+	buf_adds(&r->pending, line);
+	buf_addc(&r->pending, '\0');
+	if (pyinput_complete(r->pending.data) && (out[n] = pyinput_take(r)) != NULL)
+		n++;
+	return n;
+}
+
+char *
+pyinput_reader_end(struct pyinput_reader *r)
+{
+	return pyinput_take(r);
 }
 
 int
 pyinput_split(const char *text, char ***out)
 {
-	struct buf pending;
+	struct pyinput_reader r;
 	const char *p = text;
+	char *got[2], *last;
 	int n = 0;
 
 	*out = xcalloc(1, sizeof **out);
-	buf_init(&pending);
-	buf_addc(&pending, '\0');
-	while (*p != '\0') {
+	pyinput_reader_init(&r, 1);
+	for (;;) {
 		size_t len = strcspn(p, "\n");
 		char *line = xstrndup(p, len);
+		int k;
 
+		if (*p == '\0') {
+			free(line);
+			break;
+		}
 		p += len + (p[len] == '\n');
-		if (pending.len > 1 && pyinput_starts_new(pending.data, line))
-			pyinput_take(&pending, out, &n);
-		pending.len--;
-		if (pending.len > 0)
-			buf_addc(&pending, '\n');
-		buf_adds(&pending, line);
-		buf_addc(&pending, '\0');
+		k = pyinput_reader_add(&r, line, got);
 		free(line);
-		if (pyinput_complete(pending.data))
-			pyinput_take(&pending, out, &n);
+		*out = xreallocarray(*out, (size_t)(n + k) + 1, sizeof **out);
+		for (int i = 0; i < k; i++)
+			(*out)[n++] = got[i];
+		(*out)[n] = NULL;
 	}
-	pyinput_take(&pending, out, &n);
-	buf_free(&pending);
+	if ((last = pyinput_reader_end(&r)) != NULL) {
+		*out = xreallocarray(*out, (size_t)n + 2, sizeof **out);
+		(*out)[n++] = last;
+		(*out)[n] = NULL;
+	}
+	pyinput_reader_free(&r);
 	return n;
 }

@@ -12,6 +12,8 @@
 #ifndef PROFLAB_CORE_PYINPUT_H
 #define PROFLAB_CORE_PYINPUT_H
 
+#include "base/buf.h"
+
 /* 1 when text (the lines typed so far, joined by newlines) should run now. */
 int pyinput_complete(const char *text);
 /*
@@ -22,10 +24,27 @@ int pyinput_complete(const char *text);
  */
 int pyinput_starts_new(const char *text, const char *line);
 /*
- * Splits text (lines typed in a row: an exercise, `proflab console -c`) into
- * complete inputs, by the rules above and pyinput_starts_new's. Returns how
- * many; *out is NULL-terminated (free each and the array). Blank inputs are
+ * Reads lines into complete inputs, by the rules above and, with margin,
+ * pyinput_starts_new's (for input from a file or a pipe). Blank inputs are
  * left out.
+ */
+struct pyinput_reader {
+	struct buf pending; /* the lines of the open input, NUL-terminated */
+	int margin;
+};
+
+void pyinput_reader_init(struct pyinput_reader *r, int margin);
+void pyinput_reader_free(struct pyinput_reader *r);
+/* Adds one line (no newline): the inputs it completes, 0 to 2, in out (caller frees). */
+int pyinput_reader_add(struct pyinput_reader *r, const char *line, char *out[2]);
+/* 1 while an input is open (the "... " prompt). */
+int pyinput_reader_open(const struct pyinput_reader *r);
+/* At the end of the lines: the open input (caller frees), or NULL. */
+char *pyinput_reader_end(struct pyinput_reader *r);
+/*
+ * Splits text (lines typed in a row: an exercise) into complete inputs, with
+ * the margin rule. Returns how many; *out is NULL-terminated (free each and
+ * the array).
  */
 int pyinput_split(const char *text, char ***out);
 /* The spaces to start the next line of text with, as IPython's auto-indent. */

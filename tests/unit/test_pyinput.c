@@ -123,6 +123,41 @@ test_split(void **state)
 	free(in);
 }
 
+/* At a terminal (no margin rule) a compound statement waits for its blank line. */
+static void
+test_reader(void **state)
+{
+	struct pyinput_reader r;
+	char *out[2], *last;
+
+	pyinput_reader_init(&r, 0);
+	assert_int_equal(pyinput_reader_add(&r, "def f():", out), 0);
+	assert_true(pyinput_reader_open(&r));
+	assert_int_equal(pyinput_reader_add(&r, "    return 1", out), 0);
+	assert_int_equal(pyinput_reader_add(&r, "f()", out), 0);
+	assert_int_equal(pyinput_reader_add(&r, "", out), 1);
+	assert_string_equal(out[0], "def f():\n    return 1\nf()\n");
+	free(out[0]);
+	assert_false(pyinput_reader_open(&r));
+	assert_int_equal(pyinput_reader_add(&r, "   ", out), 0);
+	assert_int_equal(pyinput_reader_add(&r, "x = (1,", out), 0);
+	last = pyinput_reader_end(&r);
+	assert_string_equal(last, "x = (1,");
+	free(last);
+	assert_null(pyinput_reader_end(&r));
+	pyinput_reader_free(&r);
+	/* with it, the new statement both ends the block and runs */
+	pyinput_reader_init(&r, 1);
+	pyinput_reader_add(&r, "if 1:", out);
+	pyinput_reader_add(&r, "    y = 2", out);
+	assert_int_equal(pyinput_reader_add(&r, "%time y", out), 2);
+	assert_string_equal(out[0], "if 1:\n    y = 2");
+	assert_string_equal(out[1], "%time y");
+	free(out[0]);
+	free(out[1]);
+	pyinput_reader_free(&r);
+}
+
 int
 main(void)
 {
@@ -133,6 +168,7 @@ main(void)
 	    cmocka_unit_test(test_starts_new),
 	    cmocka_unit_test(test_indent),
 	    cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_reader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
